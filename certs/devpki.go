@@ -261,6 +261,12 @@ func (p *DevPKI) Issue(name string, req IssueRequest) (*Identity, error) {
 	if err != nil {
 		return nil, err
 	}
+	return p.IssueForKey(name, req, key)
+}
+
+// IssueForKey issues a certificate for a key made elsewhere, such as on a
+// PKCS#11 token; req.ECDSA is ignored.
+func (p *DevPKI) IssueForKey(name string, req IssueRequest, key crypto.Signer) (*Identity, error) {
 	nb := req.NotBefore
 	if nb.IsZero() {
 		nb = time.Now().Add(-time.Hour)

@@ -150,13 +150,13 @@ func (r *Responder) serveOCSP(w http.ResponseWriter, req *http.Request) {
 // identity, the issuing CA itself by the root. A serial the CA never issued
 // is "unknown"; a request about another CA is refused with "unauthorized".
 func (p *DevPKI) OCSPResponse(reqDER []byte, now time.Time) ([]byte, error) {
-	oreq, err := ocsp.ParseRequest(reqDER)
+	oreq, err := parseOCSPRequest(reqDER)
 	if err != nil {
-		return nil, fmt.Errorf("parse OCSP request: %w", err)
+		return nil, err
 	}
 	var issuer string
 	for _, ca := range []*Identity{p.Intermediate, p.Root} {
-		if bytes.Equal(oreq.IssuerKeyHash, keyHash(ca.Certificate, oreq.HashAlgorithm)) {
+		if bytes.Equal(oreq.certID.IssuerKeyHash, keyHash(ca.Certificate, oreq.hash)) {
 			issuer = ca.Name
 			break
 		}
@@ -165,17 +165,10 @@ func (p *DevPKI) OCSPResponse(reqDER []byte, now time.Time) ([]byte, error) {
 		return ocsp.UnauthorizedErrorResponse, nil
 	}
 	now = now.UTC().Truncate(time.Second)
-	tmpl := ocsp.Response{
-		SerialNumber: oreq.SerialNumber,
-		ThisUpdate:   now,
-		NextUpdate:   now.Add(24 * time.Hour),
-		ProducedAt:   now,
-		IssuerHash:   oreq.HashAlgorithm,
-		Status:       ocsp.Unknown,
-	}
-	serial := oreq.SerialNumber.Text(16)
+	st := ocspStatus{status: StatusUnknown, thisUpdate: now, nextUpdate: now.Add(24 * time.Hour)}
+	serial := oreq.certID.SerialNumber.Text(16)
 	if name, ok := p.issuedSerials()[serial]; ok && (issuer == "intermediate") == (name != "intermediate") {
-		tmpl.Status = ocsp.Good
+		st.status = StatusGood
 	}
 	rs, err := p.Revocations()
 	if err != nil {
@@ -183,20 +176,17 @@ func (p *DevPKI) OCSPResponse(reqDER []byte, now time.Time) ([]byte, error) {
 	}
 	for _, r := range rs {
 		if r.Issuer == issuer && r.Serial == serial && !r.At.After(now) {
-			tmpl.Status = ocsp.Revoked
-			tmpl.RevokedAt = r.At
-			tmpl.RevocationReason = r.Reason
+			st.status, st.revokedAt, st.reason = StatusRevoked, r.At, r.Reason
 		}
 	}
-	ca := p.issuerIdentity(issuer)
-	signer := ca
-	if issuer == "intermediate" {
+	signer := p.issuerIdentity(issuer)
+	delegated := issuer == "intermediate"
+	if delegated {
 		if signer, err = p.Identity(IdentityOCSP); err != nil {
 			return nil, err
 		}
-		tmpl.Certificate = signer.Certificate
 	}
-	return ocsp.CreateResponse(ca.Certificate, signer.Certificate, tmpl, signer.Key)
+	return buildOCSPResponse(oreq, st, signer.Certificate, signer.Key, delegated, now)
 }
 
 func keyHash(cert *x509.Certificate, h crypto.Hash) []byte {

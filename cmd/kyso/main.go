@@ -45,6 +45,7 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"sign", "sign a PDF (PAdES B-B to B-LTA), or prepare/complete an external signature", runSign},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
