@@ -1,0 +1,3 @@
+package pdf
+
+//go:generate go run ./internal/gen -out testdata
