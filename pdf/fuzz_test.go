@@ -40,53 +40,56 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 	}
-	f.Fuzz(func(t *testing.T, data []byte) {
-		opts := fuzzOptions
-		r, err := Open(bytes.NewReader(data), int64(len(data)), &opts)
-		if err != nil {
-			if !classified(err) {
-				t.Fatalf("Open: unclassified error %v", err)
+	f.Fuzz(fuzzBody)
+}
+
+// fuzzBody is the body of FuzzOpen.
+func fuzzBody(t *testing.T, data []byte) {
+	opts := fuzzOptions
+	r, err := Open(bytes.NewReader(data), int64(len(data)), &opts)
+	if err != nil {
+		if !classified(err) {
+			t.Fatalf("Open: unclassified error %v", err)
+		}
+		return
+	}
+	if err := walk(r, 1<<20); err != nil && !classified(err) {
+		t.Fatalf("walk: unclassified error %v", err)
+	}
+	for _, rev := range r.Revisions() {
+		for num := range rev.Objects {
+			if o, err := r.ResolveAt(Ref{Num: num}, rev.Index); err == nil {
+				Format(o)
+			} else if !classified(err) {
+				t.Fatalf("ResolveAt: unclassified error %v", err)
 			}
+		}
+	}
+
+	u := NewUpdate(r)
+	ref := u.Alloc()
+	u.Set(ref, Dict{"K": LitString("v"), "A": Array{Integer(1), Real(2.5), Ref{1, 0}}})
+	if root, ok := r.Trailer()["Root"].(Ref); ok && root.Num != 0 {
+		u.Set(root, Dict{"Type": Name("Catalog"), "X": ref})
+	}
+	var buf bytes.Buffer
+	if _, err := u.WriteTo(&buf); err != nil {
+		t.Fatalf("WriteTo: %v", err)
+	}
+	out := append(bytes.Clone(data), buf.Bytes()...)
+	r2, err := Open(bytes.NewReader(out), int64(len(out)), &opts)
+	if err != nil {
+		if errors.Is(err, ErrLimit) {
 			return
 		}
-		if err := walk(r, 1<<20); err != nil && !classified(err) {
-			t.Fatalf("walk: unclassified error %v", err)
-		}
-		for _, rev := range r.Revisions() {
-			for num := range rev.Objects {
-				if o, err := r.ResolveAt(Ref{Num: num}, rev.Index); err == nil {
-					Format(o)
-				} else if !classified(err) {
-					t.Fatalf("ResolveAt: unclassified error %v", err)
-				}
-			}
-		}
-
-		u := NewUpdate(r)
-		ref := u.Alloc()
-		u.Set(ref, Dict{"K": LitString("v"), "A": Array{Integer(1), Real(2.5), Ref{1, 0}}})
-		if root, ok := r.Trailer()["Root"].(Ref); ok && root.Num != 0 {
-			u.Set(root, Dict{"Type": Name("Catalog"), "X": ref})
-		}
-		var buf bytes.Buffer
-		if _, err := u.WriteTo(&buf); err != nil {
-			t.Fatalf("WriteTo: %v", err)
-		}
-		out := append(bytes.Clone(data), buf.Bytes()...)
-		r2, err := Open(bytes.NewReader(out), int64(len(out)), &opts)
-		if err != nil {
-			if errors.Is(err, ErrLimit) {
-				return
-			}
-			t.Fatalf("reopening after update: %v\nupdate:\n%q", err, buf.Bytes())
-		}
-		if len(r2.Revisions()) != len(r.Revisions())+1 {
-			t.Fatalf("%d revisions after update, want %d", len(r2.Revisions()), len(r.Revisions())+1)
-		}
-		if got, err := r2.Get(ref); err != nil || got.(Dict)["K"] == nil {
-			t.Fatalf("Get(%v) after update = %v, %v", ref, got, err)
-		}
-	})
+		t.Fatalf("reopening after update: %v\nupdate:\n%q", err, buf.Bytes())
+	}
+	if len(r2.Revisions()) != len(r.Revisions())+1 {
+		t.Fatalf("%d revisions after update, want %d", len(r2.Revisions()), len(r.Revisions())+1)
+	}
+	if got, err := r2.Get(ref); err != nil || got.(Dict)["K"] == nil {
+		t.Fatalf("Get(%v) after update = %v, %v", ref, got, err)
+	}
 }
 
 // FuzzParse parses one object from arbitrary bytes; what parses must
