@@ -46,6 +46,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"sign", "sign a PDF (PAdES B-B to B-LTA), or prepare/complete an external signature", runSign},
+		{"verify", "validate every signature of a PDF and what changed after each", runVerify},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
