@@ -1,0 +1,219 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/kyso-vn/kyso/storage"
+)
+
+// Meta runs the metadata conformance suite against m, a freshly migrated,
+// empty store.
+func Meta(t *testing.T, m storage.Meta) {
+	ctx := context.Background()
+
+	t.Run("migrations", func(t *testing.T) {
+		applied, err := m.Migrate(ctx)
+		if err != nil || len(applied) != 0 {
+			t.Fatalf("second Migrate = %v, %v; want nothing to apply", applied, err)
+		}
+		v, err := m.SchemaVersion(ctx)
+		if want := storage.Migrations()[len(storage.Migrations())-1].Version; err != nil || v != want {
+			t.Fatalf("SchemaVersion = %d, %v; want %d", v, err, want)
+		}
+	})
+
+	sum := storage.SumOf([]byte("đơn đề nghị"))
+	var first storage.Document
+	t.Run("documents", func(t *testing.T) {
+		when := time.Date(2025, 7, 1, 9, 15, 30, 123456789, time.FixedZone("ICT", 7*3600))
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			var err error
+			first, err = tx.InsertDocument(ctx, storage.Document{SHA256: sum, Size: 17, CreatedAt: when,
+				DocumentMeta: storage.DocumentMeta{MediaType: "application/pdf", Name: "đơn.pdf", Source: "upload",
+					Dossier: "000.00.12.H62-250701-0003", Uploader: "công dân"}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.ID == 0 {
+			t.Fatal("no ID")
+		}
+		var second storage.Document
+		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			var err error
+			second, err = tx.InsertDocument(ctx, storage.Document{SHA256: sum, Size: 17,
+				DocumentMeta: storage.DocumentMeta{MediaType: "application/pdf", Name: "đơn.pdf", Source: "signed",
+					Dossier: first.Dossier, Parent: first.ID}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			got, err := tx.Document(ctx, first.ID)
+			if err != nil {
+				return err
+			}
+			if !got.CreatedAt.Equal(when) || got.Name != "đơn.pdf" || got.SHA256 != sum || got.Uploader != "công dân" {
+				return fmt.Errorf("read back %+v", got)
+			}
+			if _, err := tx.Document(ctx, 1<<40); !errors.Is(err, storage.ErrNotFound) {
+				return fmt.Errorf("missing document: %v, want ErrNotFound", err)
+			}
+			ds, err := tx.DocumentsBySum(ctx, sum)
+			if err != nil || len(ds) != 2 || ds[1].Parent != first.ID || ds[1].ID != second.ID {
+				return fmt.Errorf("DocumentsBySum = %+v, %v", ds, err)
+			}
+			ds, err = tx.DocumentsOfDossier(ctx, first.Dossier)
+			if err != nil || len(ds) != 2 {
+				return fmt.Errorf("DocumentsOfDossier = %d, %v", len(ds), err)
+			}
+			ref, err := tx.IsReferenced(ctx, sum)
+			if err != nil || !ref {
+				return fmt.Errorf("IsReferenced = %v, %v", ref, err)
+			}
+			var refs []storage.ObjectRef
+			err = tx.ReferencedObjects(ctx, func(r storage.ObjectRef) error { refs = append(refs, r); return nil })
+			if err != nil || len(refs) != 1 || refs[0].Size != 17 {
+				return fmt.Errorf("ReferencedObjects = %+v, %v", refs, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("reports", func(t *testing.T) {
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			for _, body := range []string{`{"indication":"TOTAL-PASSED"}`, `{"indication":"INDETERMINATE"}`} {
+				if _, err := tx.InsertReport(ctx, storage.Report{Kind: "validation", Subject: sum, Body: body}); err != nil {
+					return err
+				}
+			}
+			_, err := tx.InsertReport(ctx, storage.Report{Kind: "provenance", Subject: sum, Body: `{}`})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			rs, err := tx.Reports(ctx, sum, "validation")
+			if err != nil || len(rs) != 2 || rs[1].Body != `{"indication":"INDETERMINATE"}` {
+				t.Errorf("Reports = %+v, %v", rs, err)
+			}
+			if rs, _ := tx.Reports(ctx, sum, ""); len(rs) != 3 {
+				t.Errorf("all reports: %d", len(rs))
+			}
+			return nil
+		})
+	})
+
+	t.Run("rollback", func(t *testing.T) {
+		boom := errors.New("boom")
+		other := storage.SumOf([]byte("rolled back"))
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if _, err := tx.InsertDocument(ctx, storage.Document{SHA256: other, Size: 1}); err != nil {
+				return err
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update = %v, want boom", err)
+		}
+		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if _, err := tx.InsertDocument(ctx, storage.Document{SHA256: other, Size: 1}); err != nil {
+				return err
+			}
+			tx.BeforeCommit("k", func(ctx context.Context) error { return boom })
+			return nil
+		})
+		if !errors.Is(err, boom) {
+			t.Fatalf("Update with failing BeforeCommit = %v, want boom", err)
+		}
+		m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if ds, _ := tx.DocumentsBySum(ctx, other); len(ds) != 0 {
+				t.Errorf("rolled-back rows visible: %+v", ds)
+			}
+			return nil
+		})
+	})
+
+	t.Run("read-only view", func(t *testing.T) {
+		err := m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, err := tx.InsertDocument(ctx, storage.Document{SHA256: storage.SumOf([]byte("ro")), Size: 1})
+			return err
+		})
+		if err == nil {
+			t.Fatal("insert in View succeeded")
+		}
+	})
+
+	t.Run("hooks and values", func(t *testing.T) {
+		var order []string
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			tx.SetValue("k", 42)
+			tx.BeforeCommit("a", func(ctx context.Context) error { order = append(order, "a"); return nil })
+			tx.BeforeCommit("a", func(ctx context.Context) error { order = append(order, "a2"); return nil })
+			tx.BeforeCommit("b", func(ctx context.Context) error { order = append(order, "b"); return nil })
+			if tx.Value("k") != 42 {
+				return errors.New("Value lost")
+			}
+			return nil
+		})
+		if err != nil || fmt.Sprint(order) != "[a b]" {
+			t.Fatalf("hooks ran %v, err %v", order, err)
+		}
+	})
+
+	t.Run("lock orders writers", func(t *testing.T) {
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, err := tx.Exec(ctx, "CREATE TABLE conformance_counter (n BIGINT PRIMARY KEY)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make(chan error, 8)
+		for range 8 {
+			wg.Go(func() {
+				for range 10 {
+					err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+						if err := tx.Lock(ctx, "counter"); err != nil {
+							return err
+						}
+						var n int64
+						if err := tx.QueryRow(ctx, "SELECT coalesce(max(n) + 1, 0) FROM conformance_counter").Scan(&n); err != nil {
+							return err
+						}
+						_, err := tx.Exec(ctx, "INSERT INTO conformance_counter (n) VALUES ($1)", n)
+						return err
+					})
+					if err != nil {
+						errs <- err
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		var n, mx int64
+		m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			return tx.QueryRow(ctx, "SELECT count(*), max(n) FROM conformance_counter").Scan(&n, &mx)
+		})
+		if n != 80 || mx != 79 {
+			t.Fatalf("count %d, max %d; want 80, 79", n, mx)
+		}
+	})
+}
