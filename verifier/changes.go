@@ -173,7 +173,10 @@ func (v *validator) changesBetween(from, to int) []Change {
 	old := v.stateAt(from)
 	nums := map[uint32]int{} // object number -> last revision defining it
 	for r := from + 1; r <= to; r++ {
-		for num := range revs[r].Objects {
+		for num, e := range revs[r].Objects {
+			if num == 0 || e.Type == pdf.XRefFree && e.Gen == 65535 {
+				continue // the head of the free list, or a slot that was never used
+			}
 			nums[num] = r
 		}
 	}
@@ -199,7 +202,8 @@ func (v *validator) changesBetween(from, to int) []Change {
 		}
 		cur, curErr := rd.GetAt(ref, to)
 		prev, prevErr := rd.GetAt(pdf.Ref{Num: num, Gen: ref.Gen}, from)
-		_, _, existed := rd.Lookup(num, from)
+		pe, _, existed := rd.Lookup(num, from)
+		existed = existed && pe.Type != pdf.XRefFree
 		if existed && prevErr == nil && curErr == nil && pdf.Equal(stripPos(prev), stripPos(cur)) {
 			continue
 		}

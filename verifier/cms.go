@@ -115,7 +115,14 @@ func parseCMS(der []byte) (*signedMessage, error) {
 	var ci cmsContentInfo
 	rest, err := asn1.Unmarshal(der, &ci)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errNotCMS, err)
+		// Not DER: try BER, which some signers (NSS) write.
+		conv, berErr := berToDER(der)
+		if berErr != nil {
+			return nil, fmt.Errorf("%w: %v", errNotCMS, err)
+		}
+		if rest, err = asn1.Unmarshal(conv, &ci); err != nil {
+			return nil, fmt.Errorf("%w: %v", errNotCMS, err)
+		}
 	}
 	if len(bytes.Trim(rest, "\x00")) != 0 {
 		return nil, fmt.Errorf("%w: %d bytes of data follow it", errNotCMS, len(rest))

@@ -2,6 +2,7 @@ package verifier
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -14,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -247,7 +249,51 @@ func findSignatures(rd *pdf.Reader) ([]*sigInput, error) {
 	for _, f := range fields {
 		walk(f, "", "", 0)
 	}
+	// Signature widgets that only a page lists (some writers, poppler among
+	// them, do not add the field to an inline /AcroForm).
+	if pages, err := rd.Pages(); err == nil {
+		for _, pg := range pages {
+			an, _ := rd.Resolve(pg.Dict["Annots"])
+			arr, _ := an.(pdf.Array)
+			for _, a := range arr {
+				ref, ok := a.(pdf.Ref)
+				if !ok || seen[ref] {
+					continue
+				}
+				o, _ := rd.Resolve(a)
+				d, _ := o.(pdf.Dict)
+				if st, _ := d["Subtype"].(pdf.Name); st != "Widget" {
+					continue
+				}
+				walk(a, "", inheritedFT(rd, d), 0)
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *sigInput) int { return cmp.Compare(signedEnd(a), signedEnd(b)) })
 	return out, nil
+}
+
+// inheritedFT returns a field's type, looking up its /Parent chain.
+func inheritedFT(rd *pdf.Reader, d pdf.Dict) pdf.Name {
+	for i := 0; d != nil && i < 32; i++ {
+		if ft, ok := d["FT"].(pdf.Name); ok {
+			return ft
+		}
+		p, _ := rd.Resolve(d["Parent"])
+		d, _ = p.(pdf.Dict)
+	}
+	return ""
+}
+
+// signedEnd orders signatures by the end of the bytes they sign.
+func signedEnd(s *sigInput) int64 {
+	br, _ := s.dict["ByteRange"].(pdf.Array)
+	if len(br) == 4 {
+		b, _ := br[2].(pdf.Integer)
+		c, _ := br[3].(pdf.Integer)
+		return int64(b + c)
+	}
+	return 0
 }
 
 // prepareSignature checks the byte range and the /Contents string of a
