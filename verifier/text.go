@@ -31,6 +31,8 @@ var texts = map[string]map[string]string{
 		"policy": "Quy tắc", "passed": "đạt", "failed": "KHÔNG đạt", "tsa": "đơn vị cấp dấu thời gian",
 		"signature-timestamp": "dấu thời gian của chữ ký", "document-timestamp": "dấu thời gian văn bản", "validation-time": "chỉ thời điểm kiểm tra",
 		"uncovered": "Số byte sau lần lưu cuối không thuộc cấu trúc tệp: %d",
+		"dss": "dữ liệu xác thực (DSS) hoặc dấu thời gian", "signing": "thêm chữ ký", "form-fill": "điền biểu mẫu",
+		"annotation": "thêm chú thích", "other": "sửa nội dung văn bản",
 	},
 }
 
@@ -122,7 +124,11 @@ func (r *Report) WriteText(w io.Writer, name, lang string) error {
 				if !m.Allowed {
 					state = t["notallowed"]
 				}
-				fmt.Fprintf(&b, "  %s: %s (%s)\n", t["changes"], m.Class, state)
+				class := m.Class
+				if tr, ok := t[class]; ok {
+					class = tr
+				}
+				fmt.Fprintf(&b, "  %s: %s (%s)\n", t["changes"], class, state)
 				for _, c := range m.Changes {
 					if !c.Allowed {
 						fmt.Fprintf(&b, "    - %s, revision %d: %s\n", c.Object, c.Revision, c.What)
