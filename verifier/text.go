@@ -31,7 +31,7 @@ var texts = map[string]map[string]string{
 		"policy": "Quy tắc", "passed": "đạt", "failed": "KHÔNG đạt", "tsa": "đơn vị cấp dấu thời gian",
 		"signature-timestamp": "dấu thời gian của chữ ký", "document-timestamp": "dấu thời gian văn bản", "validation-time": "chỉ thời điểm kiểm tra",
 		"uncovered": "Số byte sau lần lưu cuối không thuộc cấu trúc tệp: %d",
-		"dss": "dữ liệu xác thực (DSS) hoặc dấu thời gian", "signing": "thêm chữ ký", "form-fill": "điền biểu mẫu",
+		"dss":       "dữ liệu xác thực (DSS) hoặc dấu thời gian", "signing": "thêm chữ ký", "form-fill": "điền biểu mẫu",
 		"annotation": "thêm chú thích", "other": "sửa nội dung văn bản",
 	},
 }

@@ -173,4 +173,3 @@ func spoolStdin(r io.Reader) (*os.File, error) {
 	}
 	return f, nil
 }
-
