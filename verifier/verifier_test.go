@@ -3,12 +3,17 @@ package verifier_test
 import (
 	"bytes"
 	"context"
+	"crypto"
+	"crypto/x509"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	pdfsign "github.com/digitorus/pdfsign/sign"
 
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/internal/testenv"
@@ -308,6 +313,44 @@ func TestAgreesWithPdfsig(t *testing.T) {
 	run("pdfsig", "-add-signature", "-nssdir", "sql:"+db, "-nss-pwd", "", "-nick", nick, in, f.path("pdfsig.pdf"))
 	run("pdfsig", "-add-signature", "-nssdir", "sql:"+db, "-nss-pwd", "", "-nick", nick, f.path("kyso-2.pdf"), f.path("kyso-then-pdfsig.pdf"))
 	files = append(files, f.path("pdfsig.pdf"), f.path("kyso-then-pdfsig.pdf"))
+	// MuPDF signs an existing empty signature field.
+	empty := appendUpdate(t, in, "empty-field.pdf", func(r *pdf.Reader, u *pdf.Update) {
+		pg, _ := r.Page(0)
+		w := u.Alloc()
+		u.Set(w, pdf.Dict{"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"), "FT": pdf.Name("Sig"), "T": pdf.LitString("MuPDF"),
+			"Rect": pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Integer(0), pdf.Integer(0)}, "P": pg.Ref, "F": pdf.Integer(132)})
+		d := pdf.Dict{}
+		for k, v := range pg.Dict {
+			d[k] = v
+		}
+		d["Annots"] = pdf.Array{w}
+		u.Set(pg.Ref, d)
+		cat, _ := r.Catalog()
+		c := pdf.Dict{}
+		for k, v := range cat {
+			c[k] = v
+		}
+		af := c["AcroForm"].(pdf.Dict)
+		c["AcroForm"] = pdf.Dict{"Fields": append(append(pdf.Array{}, af["Fields"].(pdf.Array)...), w), "SigFlags": pdf.Integer(3)}
+		u.Set(r.Trailer()["Root"].(pdf.Ref), c)
+	})
+	er, _ := os.ReadFile(empty)
+	rd, _ := pdf.Open(bytes.NewReader(er), int64(len(er)), nil)
+	cat, _ := rd.Catalog()
+	fields := cat["AcroForm"].(pdf.Dict)["Fields"].(pdf.Array)
+	num := fields[len(fields)-1].(pdf.Ref).Num
+	run("mutool", "sign", "-s", filepath.Join(f.pki.Dir, "intake.p12"), "-P", "", "-o", f.path("mutool.pdf"), empty, fmt.Sprint(num))
+	files = append(files, f.path("mutool.pdf"))
+	// The seed project's signer.
+	id, _ := f.pki.Identity("intake")
+	if err := pdfsign.SignFile(in, f.path("pdfsign.pdf"), pdfsign.SignData{
+		Signature: pdfsign.SignDataSignature{Info: pdfsign.SignDataSignatureInfo{Name: "pdfsign", Date: time.Now()}, CertType: pdfsign.ApprovalSignature},
+		Signer:    id.Key, DigestAlgorithm: crypto.SHA256, Certificate: id.Certificate,
+		CertificateChains: [][]*x509.Certificate{{id.Certificate, f.pki.Intermediate.Certificate, f.pki.Root.Certificate}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, f.path("pdfsign.pdf"))
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			out, _ := exec.Command(pdfsig, "-nocert", file).CombinedOutput()
