@@ -66,9 +66,13 @@ func renderAppearance(ap *Appearance, signingTime time.Time) ([]byte, error) {
 	pdf.SetAutoPageBreak(false, 0)
 	pdf.SetCreationDate(signingTime)
 	pdf.SetModificationDate(signingTime)
-	pdf.AddUTF8FontFromBytes("sans", "", fonts.DejaVuSans)
-	pdf.AddUTF8FontFromBytes("sans", "B", fonts.DejaVuSansBold)
-	pdf.AddUTF8FontFromBytes("serif", "", fonts.LiberationSerif)
+	// Only the fonts this layout uses are embedded (fpdf embeds what is registered).
+	if ap.Kind == Copy {
+		pdf.AddUTF8FontFromBytes("LiberationSerif", "", fonts.LiberationSerif)
+	} else {
+		pdf.AddUTF8FontFromBytes("DejaVuSans", "", fonts.DejaVuSans)
+		pdf.AddUTF8FontFromBytes("DejaVuSans", "B", fonts.DejaVuSansBold)
+	}
 	pdf.AddPageFormat("P", fpdf.SizeType{Wd: w, Ht: h})
 
 	left, right := 2.0, w-2.0
@@ -113,7 +117,7 @@ func renderAppearance(ap *Appearance, signingTime time.Time) ([]byte, error) {
 		style string
 	}
 	var lines []line
-	family := "sans"
+	family := "DejaVuSans"
 	fixedSize := 0.0
 	switch ap.Kind {
 	case Personal:
@@ -135,7 +139,7 @@ func renderAppearance(ap *Appearance, signingTime time.Time) ([]byte, error) {
 		lines = append(lines, line{unit, "B"}, line{displayTime(signingTime), ""})
 	case Copy:
 		pdf.SetTextColor(0, 0, 0)
-		family, fixedSize = "serif", 10
+		family, fixedSize = "LiberationSerif", 10
 		ct := ap.CopyType
 		if ct == "" {
 			ct = "SAO Y"
@@ -168,7 +172,7 @@ func renderAppearance(ap *Appearance, signingTime time.Time) ([]byte, error) {
 	y := (h-lineH*float64(len(lines)))/2 + size
 	for _, l := range lines {
 		style := l.style
-		if family == "serif" {
+		if family == "LiberationSerif" {
 			style = ""
 		}
 		pdf.SetFont(family, style, size)
