@@ -53,7 +53,7 @@ func TestOrganisationSealAndCopyBlock(t *testing.T) {
 	signFile(t, in, sealed, &signer.Options{Credential: f.pki.Credential(t, "seal"), Level: signer.LevelBT, TSA: f.pki.TSA(),
 		Appearance: &signer.Appearance{Kind: signer.Organisation, Page: 1, Rect: signer.Rect{X: 300, Y: 60, W: 260, H: 130},
 			Unit: "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc", Image: sealPNG(t)}})
-	text := run(t, "pdftotext", "-f", "1", "-l", "1", sealed, "-")
+	text := strings.Join(strings.Fields(run(t, "pdftotext", "-f", "1", "-l", "1", sealed, "-")), " ")
 	if !strings.Contains(text, "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc") || !strings.Contains(text, "+07:00") {
 		t.Errorf("seal text:\n%s", text)
 	}
@@ -78,7 +78,7 @@ func TestOrganisationSealAndCopyBlock(t *testing.T) {
 	copyPDF := f.path("copy.pdf")
 	signFile(t, in, copyPDF, &signer.Options{Credential: f.pki.Credential(t, "seal"),
 		Appearance: &signer.Appearance{Kind: signer.Copy, Page: 1, Unit: "Ủy ban nhân dân xã Tam Hồng"}})
-	text = run(t, "pdftotext", "-f", "1", "-l", "1", copyPDF, "-")
+	text = strings.Join(strings.Fields(run(t, "pdftotext", "-f", "1", "-l", "1", copyPDF, "-")), " ")
 	for _, want := range []string{"SAO Y", "Ủy ban nhân dân xã Tam Hồng"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("copy block lacks %q:\n%s", want, text)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"image/png"
+	"strings"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -151,31 +152,37 @@ func renderAppearance(ap *Appearance, signingTime time.Time) ([]byte, error) {
 		lines = append(lines, line{ct, ""}, line{agency, ""}, line{displayTime(signingTime), ""})
 	}
 	avail := right - left
+	styleOf := func(l line) string {
+		if family == "LiberationSerif" {
+			return ""
+		}
+		return l.style
+	}
+	// The largest size (10 pt down to 5 pt) at which the lines, wrapped at
+	// word boundaries to the available width, fit the box; a fixed size
+	// (the SAO Y block) only wraps.
+	var laid []line
 	size := fixedSize
-	if size == 0 {
-		size = min(10, h/(float64(len(lines))*1.3))
-		for ; size > 4; size -= 0.25 {
-			fits := true
-			for _, l := range lines {
-				pdf.SetFont(family, l.style, size)
-				if pdf.GetStringWidth(l.text) > avail {
-					fits = false
-					break
-				}
+	for s := 10.0; ; s -= 0.25 {
+		if fixedSize > 0 {
+			s = fixedSize
+		}
+		laid = laid[:0]
+		for _, l := range lines {
+			pdf.SetFont(family, styleOf(l), s)
+			for _, w := range wrapText(l.text, avail, pdf.GetStringWidth) {
+				laid = append(laid, line{w, l.style})
 			}
-			if fits {
-				break
-			}
+		}
+		size = s
+		if fixedSize > 0 || float64(len(laid))*s*1.25 <= h-2 || s <= 5 {
+			break
 		}
 	}
 	lineH := size * 1.25
-	y := (h-lineH*float64(len(lines)))/2 + size
-	for _, l := range lines {
-		style := l.style
-		if family == "LiberationSerif" {
-			style = ""
-		}
-		pdf.SetFont(family, style, size)
+	y := (h-lineH*float64(len(laid)))/2 + size
+	for _, l := range laid {
+		pdf.SetFont(family, styleOf(l), size)
 		pdf.Text(left, y, l.text)
 		y += lineH
 	}
@@ -211,4 +218,24 @@ func pngSize(b []byte) (w, h float64, err error) {
 		i += 12 + n
 	}
 	return float64(cfg.Width) * 72 / dpiX, float64(cfg.Height) * 72 / dpiY, nil
+}
+
+// wrapText breaks text at spaces into lines no wider than width; a word
+// wider than width stays on a line of its own.
+func wrapText(text string, width float64, measure func(string) float64) []string {
+	words := strings.Fields(text)
+	if len(words) == 0 {
+		return []string{""}
+	}
+	var out []string
+	cur := words[0]
+	for _, w := range words[1:] {
+		if measure(cur+" "+w) <= width {
+			cur += " " + w
+			continue
+		}
+		out = append(out, cur)
+		cur = w
+	}
+	return append(out, cur)
 }
