@@ -22,11 +22,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	pdfsign "github.com/digitorus/pdfsign/sign"
 
+	"github.com/kyso-vn/kyso/bench/internal/benchutil"
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/internal/testpdf"
 	"github.com/kyso-vn/kyso/signer"
@@ -60,7 +60,7 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("signing benchmark: B-B, RSA-2048 file key, SHA-256; fastest of %d runs; %s\n\n", *runs, machine())
+	fmt.Printf("signing benchmark: B-B, RSA-2048 file key, SHA-256; fastest of %d runs; %s\n\n", *runs, benchutil.Machine())
 	fmt.Printf("%-7s %-8s %10s %8s %10s\n", "size", "signer", "wall ms", "× floor", "peak RSS")
 	for _, s := range strings.Split(*sizes, ",") {
 		mb, err := strconv.Atoi(strings.TrimSpace(s))
@@ -71,7 +71,7 @@ func main() {
 		if err := testpdf.File(file, testpdf.Options{ImageBytes: int64(mb) << 20}); err != nil {
 			log.Fatal(err)
 		}
-		readAll(file) // warm the page cache
+		benchutil.WarmCache(file)
 		var floor time.Duration
 		for _, m := range []string{"floor", "kyso", "pdfsign"} {
 			best, rss := time.Duration(1<<62), int64(0)
@@ -101,36 +101,9 @@ func main() {
 	fmt.Printf("100 KB documents, one process, one core busy: kyso %.0f signatures/s, pdfsign %.0f signatures/s (%.1f×)\n", k, ps, k/ps)
 }
 
-func machine() string {
-	b, _ := os.ReadFile("/proc/cpuinfo")
-	model := "unknown CPU"
-	for _, l := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(l, "model name") {
-			model = strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
-			break
-		}
-	}
-	n := strings.Count(string(b), "processor\t:")
-	return fmt.Sprintf("%s, %d CPUs", model, n)
-}
-
-func readAll(file string) {
-	f, _ := os.Open(file)
-	io.Copy(io.Discard, f)
-	f.Close()
-}
-
 // measure runs one child and returns its wall time and peak RSS.
 func measure(self, mode, in, out, pki string) (time.Duration, int64, error) {
-	cmd := exec.Command(self, "-child", mode, "-in", in, "-out", out, "-pki", pki)
-	cmd.Stderr = os.Stderr
-	start := time.Now()
-	if err := cmd.Run(); err != nil {
-		return 0, 0, err
-	}
-	d := time.Since(start)
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return d, ru.Maxrss << 10, nil
+	return benchutil.Measure(exec.Command(self, "-child", mode, "-in", in, "-out", out, "-pki", pki))
 }
 
 func child(mode, in, out, pkiDir string) error {

@@ -18,11 +18,11 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	pdfsignverify "github.com/digitorus/pdfsign/verify"
 
+	"github.com/kyso-vn/kyso/bench/internal/benchutil"
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/internal/testpdf"
 	"github.com/kyso-vn/kyso/signer"
@@ -56,7 +56,7 @@ func main() {
 		log.Fatal(err)
 	}
 	self, _ := os.Executable()
-	fmt.Printf("verification benchmark: kyso (chain to the dev root, embedded revocation only), pdfsig -no-ocsp, pdfsign verify; fastest of %d runs\n\n", *runs)
+	fmt.Printf("verification benchmark: kyso (chain to the dev root, embedded revocation only), pdfsig -no-ocsp, pdfsign verify; fastest of %d runs; %s\n\n", *runs, benchutil.Machine())
 	fmt.Printf("%-7s %-5s %-8s %10s %8s %10s\n", "size", "sigs", "tool", "wall ms", "× floor", "peak RSS")
 	for _, s := range strings.Split(*sizes, ",") {
 		mb, err := strconv.Atoi(strings.TrimSpace(s))
@@ -90,7 +90,7 @@ func main() {
 					} else {
 						cmd = exec.Command(self, "-child", m, "-in", file, "-pki", p.Dir)
 					}
-					d, r, err := measure(cmd)
+					d, r, err := benchutil.Measure(cmd)
 					if err != nil {
 						log.Fatalf("%s %dMB: %v", m, mb, err)
 					}
@@ -107,21 +107,6 @@ func main() {
 			os.Remove(f)
 		}
 	}
-}
-
-func measure(cmd *exec.Cmd) (time.Duration, int64, error) {
-	cmd.Stdout, cmd.Stderr = io.Discard, os.Stderr
-	start := time.Now()
-	err := cmd.Run()
-	d := time.Since(start)
-	if cmd.ProcessState == nil {
-		return 0, 0, err
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	if err != nil && cmd.ProcessState.ExitCode() > 1 {
-		return 0, 0, err // pdfsig exits 1 on untrusted certificates; the signature check still ran
-	}
-	return d, ru.Maxrss << 10, nil
 }
 
 func child(mode, in, pkiDir string) error {

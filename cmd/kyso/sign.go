@@ -87,35 +87,47 @@ func runSign(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && args[0] == "complete" {
 		return signComplete(ctx, e, cfg, args[1:])
 	}
-	var f signFlags
-	fs := newFlags("sign", signUsage, e.stdout)
-	f.register(fs, cfg)
-	pos, err := parse(fs, args)
+	f, in, cred, opts, err := parseSignArgs(e, cfg, "sign", args, true)
 	if err != nil {
 		return err
-	}
-	if err := positional(pos, 1, 1, "input PDF"); err != nil {
-		return err
-	}
-	if f.out == "" {
-		return usageErrorf("missing -o OUT")
-	}
-	cred, err := f.credential(true)
-	if err != nil {
-		return withCode(exitUsage, err)
 	}
 	defer cred.Close()
-	opts, err := f.options(cred)
-	if err != nil {
-		return err
-	}
-	res, err := withFiles(e, pos[0], f.out, func(in, out string) (*signer.Result, error) {
+	res, err := withFiles(e, in, f.out, func(in, out string) (*signer.Result, error) {
 		return signer.SignFile(ctx, in, out, opts)
 	})
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	return printResult(e, f.out, res, f.json)
+}
+
+// parseSignArgs parses the flags shared by sign and sign prepare, loads the
+// credential (a key is needed unless needKey is false) and builds the
+// options. It returns the input path.
+func parseSignArgs(e *env, cfg config.Config, name string, args []string, needKey bool) (*signFlags, string, *signer.Credential, *signer.Options, error) {
+	f := &signFlags{}
+	fs := newFlags(name, signUsage, e.stdout)
+	f.register(fs, cfg)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return nil, "", nil, nil, err
+	}
+	if err := positional(pos, 1, 1, "input PDF"); err != nil {
+		return nil, "", nil, nil, err
+	}
+	if f.out == "" {
+		return nil, "", nil, nil, usageErrorf("missing -o OUT")
+	}
+	cred, err := f.credential(needKey)
+	if err != nil {
+		return nil, "", nil, nil, withCode(exitUsage, err)
+	}
+	opts, err := f.options(cred)
+	if err != nil {
+		cred.Close()
+		return nil, "", nil, nil, err
+	}
+	return f, pos[0], cred, opts, nil
 }
 
 // withFiles runs fn with real file paths: stdin is spooled to a temporary
@@ -428,29 +440,12 @@ func (f *signFlags) appearance(cred *signer.Credential) (*signer.Appearance, err
 }
 
 func signPrepare(ctx context.Context, e *env, cfg config.Config, args []string) error {
-	var f signFlags
-	fs := newFlags("sign prepare", signUsage, e.stdout)
-	f.register(fs, cfg)
-	pos, err := parse(fs, args)
+	f, name, cred, opts, err := parseSignArgs(e, cfg, "sign prepare", args, false)
 	if err != nil {
 		return err
-	}
-	if err := positional(pos, 1, 1, "input PDF"); err != nil {
-		return err
-	}
-	if f.out == "" {
-		return usageErrorf("missing -o SESSION.json")
-	}
-	cred, err := f.credential(false)
-	if err != nil {
-		return withCode(exitUsage, err)
 	}
 	defer cred.Close()
-	opts, err := f.options(cred)
-	if err != nil {
-		return err
-	}
-	in, err := os.Open(pos[0])
+	in, err := os.Open(name)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
@@ -461,7 +456,7 @@ func signPrepare(ctx context.Context, e *env, cfg config.Config, args []string) 
 	}
 	s, err := signer.Prepare(ctx, in, st.Size(), opts)
 	if err != nil {
-		return withCode(exitUsage, describeSignError(pos[0], err))
+		return withCode(exitUsage, describeSignError(name, err))
 	}
 	b, _ := json.MarshalIndent(s, "", "  ")
 	if f.out == "-" {
