@@ -124,6 +124,19 @@ func LoadOrCreateKey(path, origin string) (note.Signer, string, error) {
 	} else if err != nil {
 		return nil, "", err
 	}
+	return parseKey(path, b)
+}
+
+// LoadKey reads the note signer key at path; a missing file is fs.ErrNotExist.
+func LoadKey(path string) (note.Signer, string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, "", err
+	}
+	return parseKey(path, b)
+}
+
+func parseKey(path string, b []byte) (note.Signer, string, error) {
 	skey := string(bytes.TrimSpace(b))
 	s, err := note.NewSigner(skey)
 	if err != nil {

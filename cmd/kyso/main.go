@@ -47,6 +47,9 @@ func commands() []command {
 	return []command{
 		{"sign", "sign a PDF (PAdES B-B to B-LTA), or prepare/complete an external signature", runSign},
 		{"verify", "validate every signature of a PDF and what changed after each", runVerify},
+		{"storage", "object and metadata stores: check (WORM), verify, gc, ingest, get", runStorage},
+		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
+		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},

@@ -30,6 +30,10 @@ type Config struct {
 	S3AccessKey string `json:"s3_access_key" env:"KYSO_S3_ACCESS_KEY"`
 	S3SecretKey string `json:"-" env:"KYSO_S3_SECRET_KEY"` // never read from or written to the file
 	S3UseTLS    string `json:"s3_tls" env:"KYSO_S3_TLS"`
+	S3LockMode  string `json:"s3_lock_mode" env:"KYSO_S3_LOCK_MODE"` // GOVERNANCE or COMPLIANCE: object lock on originals
+	S3LockDays  string `json:"s3_lock_days" env:"KYSO_S3_LOCK_DAYS"` // retention period in days
+	LogKey      string `json:"log_key" env:"KYSO_LOG_KEY"`           // evidence log signer key (default DATA/log.key)
+	LogOrigin   string `json:"log_origin" env:"KYSO_LOG_ORIGIN"`     // name of a new evidence log key
 	Listen      string `json:"listen" env:"KYSO_LISTEN"`
 	PKIDir      string `json:"pki_dir" env:"KYSO_PKI_DIR"`
 	TSAURL      string `json:"tsa_url" env:"KYSO_TSA_URL"`
