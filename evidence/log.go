@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,46 +103,79 @@ type txState struct {
 // transaction's entries is signed just before the commit. Append last,
 // after the transaction's other work, to hold the lock briefly.
 func (l *Log) Append(ctx context.Context, tx *storage.Tx, e Entry) (uint64, error) {
+	idx, err := l.AppendBatch(ctx, tx, []Entry{e})
+	if err != nil {
+		return 0, err
+	}
+	return idx[0], nil
+}
+
+// AppendBatch is Append for several entries, inserted with one statement
+// per 256 entries; it returns their indexes.
+func (l *Log) AppendBatch(ctx context.Context, tx *storage.Tx, es []Entry) ([]uint64, error) {
 	if l.signer == nil {
-		return 0, errors.New("evidence log: no signer key: cannot append")
+		return nil, errors.New("evidence log: no signer key: cannot append")
 	}
 	st, _ := tx.Value(txKey{l}).(*txState)
 	if st == nil {
-		if err := tx.Lock(ctx, lockName); err != nil {
-			return 0, err
+		if tx.Value(lockedKey{l}) == nil {
+			if err := tx.Lock(ctx, lockName); err != nil {
+				return nil, err
+			}
 		}
 		size, err := l.catchUp(ctx, tx)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		l.mu.Lock()
 		rng, err := l.tree.rangeAt(size)
 		l.mu.Unlock()
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		st = &txState{size: size, rng: rng, base: size}
 		tx.SetValue(txKey{l}, st)
 		tx.BeforeCommit(txKey{l}, func(ctx context.Context) error { return l.signInTx(ctx, tx, st) })
 	}
-	if e.Time.IsZero() {
-		e.Time = time.Now()
+	const chunk = 256
+	idxs := make([]uint64, 0, len(es))
+	leaves := make([]Hash, 0, len(es))
+	for len(es) > 0 {
+		part := es[:min(chunk, len(es))]
+		es = es[len(part):]
+		var q strings.Builder
+		q.WriteString("INSERT INTO evidence_entries (seq, body, leaf_hash, created_at) VALUES ")
+		args := make([]any, 0, 4*len(part))
+		for i, e := range part {
+			if e.Time.IsZero() {
+				e.Time = time.Now()
+			}
+			idx := st.size + uint64(len(idxs))
+			raw, err := e.encode(idx)
+			if err != nil {
+				return nil, err
+			}
+			leaf := LeafHash(raw)
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
+			args = append(args, int64(idx), string(raw), hex.EncodeToString(leaf[:]), storage.FormatTime(e.Time))
+			idxs = append(idxs, idx)
+			leaves = append(leaves, leaf)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return nil, err
+		}
 	}
-	idx := st.size
-	raw, err := e.encode(idx)
-	if err != nil {
-		return 0, err
+	for _, leaf := range leaves {
+		if err := st.rng.Append(leaf[:], nil); err != nil {
+			return nil, err
+		}
 	}
-	leaf := LeafHash(raw)
-	if _, err := tx.Exec(ctx, "INSERT INTO evidence_entries (seq, body, leaf_hash, created_at) VALUES ($1, $2, $3, $4)",
-		int64(idx), string(raw), hex.EncodeToString(leaf[:]), storage.FormatTime(e.Time)); err != nil {
-		return 0, err
-	}
-	if err := st.rng.Append(leaf[:], nil); err != nil {
-		return 0, err
-	}
-	st.size++
-	return idx, nil
+	st.size += uint64(len(leaves))
+	return idxs, nil
 }
 
 // signInTx signs the checkpoint of the transaction's final size.
@@ -233,62 +267,91 @@ type pending struct {
 	e     Entry
 	index uint64
 	err   error
-	done  chan struct{}
+	done  chan struct{} // closed when committed or failed
+	lead  chan struct{} // receives leadership: commit the next batch
 }
 
-// Add appends e in its own transaction. Concurrent Adds are grouped: one
-// transaction (one lock, one checkpoint, one commit) takes every entry
-// that is waiting, so throughput grows with the number of writers.
+// Add appends e in its own transaction. Concurrent Adds are grouped (group
+// commit): one writer at a time leads, committing every entry that is
+// waiting in one transaction (one lock, one checkpoint, one commit), then
+// hands the lead to the next waiting writer and returns. Once queued, an
+// entry is committed or fails as a whole with its batch; cancelling ctx
+// does not withdraw it.
 func (l *Log) Add(ctx context.Context, e Entry) (uint64, error) {
 	if e.Time.IsZero() {
 		e.Time = time.Now()
 	}
-	p := &pending{e: e, done: make(chan struct{})}
+	p := &pending{e: e, done: make(chan struct{}), lead: make(chan struct{}, 1)}
 	l.gmu.Lock()
 	l.queue = append(l.queue, p)
-	lead := !l.committing
-	l.committing = true
+	if !l.committing {
+		l.committing = true
+		p.lead <- struct{}{}
+	}
 	l.gmu.Unlock()
-	if lead {
-		l.drain(context.WithoutCancel(ctx))
-	}
-	select {
-	case <-p.done:
-		return p.index, p.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-
-// drain commits batches until the queue is empty.
-func (l *Log) drain(ctx context.Context) {
 	for {
-		l.gmu.Lock()
-		n := min(len(l.queue), l.maxBatch)
-		if n == 0 {
-			l.committing = false
-			l.gmu.Unlock()
-			return
-		}
-		batch := l.queue[:n:n]
-		l.queue = l.queue[n:]
-		l.gmu.Unlock()
-
-		err := l.meta.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
-			for _, p := range batch {
-				var err error
-				if p.index, err = l.Append(ctx, tx, p.e); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
-		for _, p := range batch {
-			p.err = err
-			close(p.done)
+		select {
+		case <-p.done:
+			return p.index, p.err
+		case <-p.lead:
+			l.commitBatch(context.WithoutCancel(ctx))
 		}
 	}
 }
+
+// commitBatch commits the waiting entries (this leader's among them).
+// The batch is taken once the transaction holds the log's lock, so it
+// includes every entry that arrived while the previous batch committed,
+// and the lead passes on right then, so the next batch's transaction
+// starts (and queues on the lock) while this one commits.
+func (l *Log) commitBatch(ctx context.Context) {
+	var batch []*pending
+	var idxs []uint64
+	err := l.meta.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		if err := tx.Lock(ctx, lockName); err != nil {
+			return err
+		}
+		tx.SetValue(lockedKey{l}, true)
+		if batch == nil {
+			batch = l.takeBatch()
+		}
+		es := make([]Entry, len(batch))
+		for i, p := range batch {
+			es[i] = p.e
+		}
+		var err error
+		idxs, err = l.AppendBatch(ctx, tx, es)
+		return err
+	})
+	if batch == nil {
+		batch = l.takeBatch()
+	}
+	for i, p := range batch {
+		if err == nil {
+			p.index = idxs[i]
+		}
+		p.err = err
+		close(p.done)
+	}
+}
+
+// takeBatch removes the waiting entries from the queue and passes the lead
+// to the next writer, if one is waiting.
+func (l *Log) takeBatch() []*pending {
+	l.gmu.Lock()
+	defer l.gmu.Unlock()
+	n := min(len(l.queue), l.maxBatch)
+	batch := l.queue[:n:n]
+	l.queue = l.queue[n:]
+	if len(l.queue) > 0 {
+		l.queue[0].lead <- struct{}{}
+	} else {
+		l.committing = false
+	}
+	return batch
+}
+
+type lockedKey struct{ l *Log }
 
 // Size returns the number of committed entries.
 func (l *Log) Size(ctx context.Context) (uint64, error) { return l.refresh(ctx) }

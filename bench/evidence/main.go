@@ -1,0 +1,229 @@
+// Command evidence benchmarks kyso's evidence log and object stores:
+// appends per second with 1 and 8 concurrent writers (group commit) on
+// PostgreSQL and SQLite, inclusion and consistency proof latency at one
+// million entries, and ingest throughput of 1 MB objects into MinIO and
+// the filesystem store.
+//
+//	scripts/services start /tmp/b.env && . /tmp/b.env
+//	go run ./bench/evidence [-duration 5s] [-entries 1000000]
+//	scripts/services stop /tmp/b.env
+//
+// PostgreSQL and MinIO come from KYSO_TEST_DATABASE_URL and KYSO_TEST_S3_*
+// (each run uses its own schema and bucket); without them those rows are
+// skipped.
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"flag"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/kyso-vn/kyso/evidence"
+	"github.com/kyso-vn/kyso/storage"
+)
+
+func main() {
+	duration := flag.Duration("duration", 5*time.Second, "how long each append and ingest run lasts")
+	entries := flag.Int("entries", 1_000_000, "log size for the proof latency run")
+	proofs := flag.Int("proofs", 20000, "proofs to time")
+	flag.Parse()
+	ctx := context.Background()
+	tmp, err := os.MkdirTemp("", "kyso-bench-")
+	check(err)
+	defer os.RemoveAll(tmp)
+	pgURL := os.Getenv("KYSO_TEST_DATABASE_URL")
+	s3 := s3Config(tmp)
+
+	fmt.Println("## Appends (Log.Add, group commit; one signed checkpoint per transaction)")
+	fmt.Println("| backend | writers | appends/s | mean batch |")
+	fmt.Println("|---|---:|---:|---:|")
+	for _, backend := range []string{"postgres", "sqlite"} {
+		if backend == "postgres" && pgURL == "" {
+			continue
+		}
+		for _, writers := range []int{1, 8} {
+			m := openMeta(ctx, backend, pgURL, filepath.Join(tmp, fmt.Sprintf("a%d", writers)))
+			l := newLog(m, tmp)
+			n, cps := appendRun(ctx, l, m, writers, *duration)
+			fmt.Printf("| %s | %d | %.0f | %.1f |\n", backend, writers, float64(n)/duration.Seconds(), float64(n)/float64(max(cps, 1)))
+			m.Close()
+		}
+	}
+
+	fmt.Printf("\n## Proofs at %d entries (SQLite)\n", *entries)
+	proofRun(ctx, tmp, *entries, *proofs)
+
+	fmt.Println("\n## Ingest of 1 MB objects (Store.Ingest: object, then one transaction with row + log entry; 1 writer)")
+	fmt.Println("| objects | database | objects/s | MB/s |")
+	fmt.Println("|---|---|---:|---:|")
+	ingestRun(ctx, "filesystem", storage.Config{DataDir: filepath.Join(tmp, "ifs")}, tmp, *duration)
+	if s3 != nil {
+		ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, "is3"), S3: s3}, tmp, *duration)
+	}
+}
+
+func check(err error) {
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func unique(prefix string) string {
+	n, _ := rand.Int(rand.Reader, big.NewInt(1<<40))
+	return fmt.Sprintf("%s%x", prefix, n)
+}
+
+func s3Config(tmp string) *storage.S3Config {
+	ep := os.Getenv("KYSO_TEST_S3_ENDPOINT")
+	if ep == "" {
+		return nil
+	}
+	return &storage.S3Config{Endpoint: ep, AccessKey: os.Getenv("KYSO_TEST_S3_ACCESS_KEY"),
+		SecretKey: os.Getenv("KYSO_TEST_S3_SECRET_KEY"), Bucket: unique("kyso-bench-"), TempDir: tmp}
+}
+
+func openMeta(ctx context.Context, backend, pgURL, dir string) storage.Meta {
+	var m storage.Meta
+	var err error
+	if backend == "sqlite" {
+		m, err = storage.OpenSQLite(ctx, filepath.Join(dir, storage.SQLiteFile), nil)
+	} else {
+		schema := unique("bench_")
+		admin, err := storage.OpenPostgres(ctx, pgURL, nil)
+		check(err)
+		check(admin.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, err := tx.Exec(ctx, "CREATE SCHEMA "+schema)
+			return err
+		}))
+		admin.Close()
+		m, err = storage.OpenPostgres(ctx, pgURL+"&search_path="+schema, nil)
+		check(err)
+	}
+	check(err)
+	_, err = m.Migrate(ctx)
+	check(err)
+	return m
+}
+
+func newLog(m storage.Meta, tmp string) *evidence.Log {
+	s, vkey, err := evidence.LoadOrCreateKey(filepath.Join(tmp, "log.key"), "kyso.bench/evidence")
+	check(err)
+	l, err := evidence.New(m, evidence.Options{Signer: s, VerifierKey: vkey})
+	check(err)
+	return l
+}
+
+func entry(i int) evidence.Entry {
+	return evidence.Entry{Type: evidence.DocumentValidated, Actor: "bench",
+		Subject: evidence.Subject{SHA256: fmt.Sprintf("%064x", i), Dossier: "H62-BENCH"},
+		Data:    map[string]any{"indication": "TOTAL-PASSED", "report": i}}
+}
+
+func appendRun(ctx context.Context, l *evidence.Log, m storage.Meta, writers int, d time.Duration) (int64, int64) {
+	var n atomic.Int64
+	deadline := time.Now().Add(d)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(deadline); i++ {
+				_, err := l.Add(ctx, entry(w<<32|i))
+				check(err)
+				n.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	var cps int64
+	check(m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		return tx.QueryRow(ctx, "SELECT count(*) FROM log_checkpoints").Scan(&cps)
+	}))
+	res, err := l.Verify(ctx)
+	check(err)
+	if res.Entries != uint64(n.Load()) {
+		check(fmt.Errorf("verify: %d entries, appended %d", res.Entries, n.Load()))
+	}
+	return n.Load(), cps
+}
+
+func proofRun(ctx context.Context, tmp string, entries, proofs int) {
+	m := openMeta(ctx, "sqlite", "", filepath.Join(tmp, "proofs"))
+	defer m.Close()
+	l := newLog(m, tmp)
+	t0 := time.Now()
+	const chunk = 50_000
+	for done := 0; done < entries; done += chunk {
+		check(m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			for i := done; i < min(done+chunk, entries); i++ {
+				if _, err := l.Append(ctx, tx, entry(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}))
+	}
+	fill := time.Since(t0)
+	// A fresh Log, as after a restart: the first proof loads the tree.
+	l = newLog(m, tmp)
+	t0 = time.Now()
+	cp, err := l.Checkpoint(ctx)
+	check(err)
+	load := time.Since(t0)
+	size := cp.Size
+	incl := make([]time.Duration, proofs)
+	cons := make([]time.Duration, proofs)
+	for i := range proofs {
+		idx, _ := rand.Int(rand.Reader, big.NewInt(int64(size)))
+		t := time.Now()
+		p, err := l.InclusionProof(ctx, idx.Uint64(), size)
+		incl[i] = time.Since(t)
+		check(err)
+		if i < 100 {
+			e, err := l.Entry(ctx, idx.Uint64())
+			check(err)
+			check(evidence.VerifyInclusion(cp, idx.Uint64(), e.Body, p))
+		}
+		old, _ := rand.Int(rand.Reader, big.NewInt(int64(size)))
+		t = time.Now()
+		_, err = l.ConsistencyProof(ctx, old.Uint64()+1, size)
+		cons[i] = time.Since(t)
+		check(err)
+	}
+	fmt.Printf("filled %d entries in %s; a fresh Log loads the tree in %s\n\n", entries, fill.Round(time.Millisecond), load.Round(time.Millisecond))
+	fmt.Println("| proof | p50 | p99 | max |")
+	fmt.Println("|---|---:|---:|---:|")
+	for _, r := range []struct {
+		name string
+		d    []time.Duration
+	}{{"inclusion", incl}, {"consistency", cons}} {
+		slices.Sort(r.d)
+		fmt.Printf("| %s | %s | %s | %s |\n", r.name, r.d[len(r.d)/2], r.d[len(r.d)*99/100], r.d[len(r.d)-1])
+	}
+}
+
+func ingestRun(ctx context.Context, name string, cfg storage.Config, tmp string, d time.Duration) {
+	s, err := storage.Open(ctx, cfg)
+	check(err)
+	defer s.Close()
+	l := newLog(s.Meta, tmp)
+	buf := make([]byte, 1<<20)
+	var n int
+	t0 := time.Now()
+	for time.Since(t0) < d {
+		rand.Read(buf[:64]) // distinct objects
+		_, _, err := l.Ingest(ctx, s, bytes.NewReader(buf), storage.DocumentMeta{MediaType: "application/pdf", Source: "upload"}, "bench")
+		check(err)
+		n++
+	}
+	el := time.Since(t0).Seconds()
+	fmt.Printf("| %s | %s | %.1f | %.1f |\n", name, s.Meta.Backend(), float64(n)/el, float64(n)/el)
+}
