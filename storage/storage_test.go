@@ -3,6 +3,7 @@ package storage_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"os"
 	"testing"
 
@@ -52,4 +53,41 @@ func TestObjectsConformance(t *testing.T) {
 			}
 		})
 	})
+}
+
+func TestS3ObjectLock(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	cfg.LockMode, cfg.LockDays = "GOVERNANCE", 1
+	s, err := storage.NewS3Store(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Protection(context.Background())
+	if err != nil || !p.WORM || !p.Versioning || !p.ObjectLock || p.Mode != "GOVERNANCE" {
+		t.Fatalf("Protection = %+v, %v; want WORM", p, err)
+	}
+	info, err := s.Put(context.Background(), bytes.NewReader([]byte("bản gốc")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := info.SHA256.String()
+	ret, until, err := s.Client().GetObjectRetention(context.Background(), cfg.Bucket, "sha256/"+h[:2]+"/"+h[2:], "")
+	if err != nil || ret == nil || *ret != minio.Governance || until == nil {
+		t.Fatalf("retention = %v %v %v", ret, until, err)
+	}
+}
+
+func TestS3ServerVerifiesChecksum(t *testing.T) {
+	cfg := storagetest.S3Config(t)
+	s, err := storage.NewS3Store(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The header that Put sends, with bytes that do not match it.
+	wrong := storage.SumOf([]byte("other bytes"))
+	_, err = s.Client().PutObject(context.Background(), cfg.Bucket, "sha256/xx/test", bytes.NewReader([]byte("these bytes")), 11,
+		minio.PutObjectOptions{DisableMultipart: true, UserMetadata: map[string]string{"x-amz-checksum-sha256": base64.StdEncoding.EncodeToString(wrong[:])}})
+	if err == nil {
+		t.Fatal("MinIO accepted bytes that do not match x-amz-checksum-sha256")
+	}
 }
