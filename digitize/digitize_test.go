@@ -473,3 +473,31 @@ func equalInts(a, b []int) bool {
 	}
 	return true
 }
+
+// TestPDFInput: a scanner's PDF keeps its pages as they are (as forms).
+func TestPDFInput(t *testing.T) {
+	var b bytes.Buffer
+	if err := testpdf.Write(&b, testpdf.Options{Pages: 2}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	res, err := Process(context.Background(), []Input{{Name: "scan.pdf", Data: b.Bytes()}}, baseOptions(dir))
+	if err != nil || res.Err() != nil {
+		t.Fatalf("%v %v", err, res.Err())
+	}
+	d := res.Documents[0]
+	if d.Record.Pages != 2 || d.Record.Sources[1].Format != "PDF" {
+		t.Fatalf("record: %+v", d.Record.Sources)
+	}
+	// Only qpdf: the input's own content (here an unembedded Helvetica)
+	// is kept as it is, so PDF/A rules about it are the input's to meet.
+	if out, err := exec.Command(testenv.Tool(t, "qpdf"), "--check", d.Path).CombinedOutput(); err != nil {
+		t.Fatalf("qpdf: %v %s", err, out)
+	}
+	if pt, err := exec.LookPath("pdftotext"); err == nil {
+		out, _ := exec.Command(pt, d.Path, "-").Output()
+		if !strings.Contains(string(out), "trang 2/2") {
+			t.Errorf("text:\n%s", out)
+		}
+	}
+}

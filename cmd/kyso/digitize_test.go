@@ -103,7 +103,7 @@ func TestDigitizeSignedCommand(t *testing.T) {
 		Documents []struct {
 			Path   string
 			Record struct {
-				Validity struct{ Valid bool }
+				Validity  struct{ Valid bool }
 				Signature *struct{ Level string }
 			}
 		}
