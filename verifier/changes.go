@@ -149,7 +149,7 @@ func allowed(c *Change, p int, lock *FieldLock) bool {
 		}
 		return true
 	case kindAnnotation:
-		return (p == 3 || p == 0) && strings.HasPrefix(c.What, "comment annotation")
+		return (p == 3 || p == 0) && strings.Contains(c.What, "comment annotation") && !strings.Contains(c.What, "can draw over")
 	}
 	return false
 }
@@ -263,6 +263,16 @@ func (v *validator) changesBetween(from, to int) []Change {
 			k, what = kindNone, "new object that nothing refers to"
 		}
 		out = append(out, Change{Revision: it.rev, Object: it.ref.String(), Kind: k, What: what})
+	}
+	// The trailer decides which catalog is the document: pointing /Root
+	// elsewhere replaces everything a reader sees.
+	oldRoot, _ := revs[from].Trailer["Root"].(pdf.Ref)
+	for r := from + 1; r <= to; r++ {
+		if root, _ := revs[r].Trailer["Root"].(pdf.Ref); root != oldRoot {
+			out = append(out, Change{Revision: r, Object: "trailer", Kind: kindOther,
+				What: fmt.Sprintf("the trailer's /Root now points at %s instead of the signed catalog %s", root, oldRoot)})
+			break
+		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Revision < out[j].Revision })
 	return out

@@ -574,7 +574,7 @@ func (v *validator) checkSignature(s *sigInput) {
 	}
 	m := s.msg
 	if m.signer == nil {
-		rep.fail(TotalFailed, FormatFailure, "the signer's certificate is not in the signature")
+		rep.fail(Indeterminate, NoSigningCertificateFound, "the signer's certificate is not in the signature, so the signature cannot be checked")
 		return
 	}
 	rep.Signer = signerOf(m.signer)
