@@ -433,7 +433,9 @@ func startPrivatePostgres(t *testing.T) *privatePostgres {
 		}
 		t.Skip("PostgreSQL 15 binaries are missing")
 	}
-	dir, err := os.MkdirTemp("", "kyso-pg-")
+	// Not under TMPDIR: ./scripts/test makes that 0700, and the cluster runs
+	// as the postgres user, which must be able to reach it.
+	dir, err := os.MkdirTemp("/tmp", "kyso-pg-")
 	if err != nil {
 		t.Fatal(err)
 	}
