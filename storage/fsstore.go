@@ -33,7 +33,9 @@ func NewFSStore(dir string) (*FSStore, error) {
 func (s *FSStore) Name() string { return "filesystem " + s.dir }
 
 // Path is the file that holds the object sum.
-func (s *FSStore) Path(sum Sum) string { return filepath.Join(s.dir, filepath.FromSlash(objectKey(sum))) }
+func (s *FSStore) Path(sum Sum) string {
+	return filepath.Join(s.dir, filepath.FromSlash(objectKey(sum)))
+}
 
 func (s *FSStore) err(op string, sum Sum, err error) error {
 	key := ""

@@ -263,4 +263,3 @@ func (s *S3Store) Protection(ctx context.Context) (Protection, error) {
 	}
 	return p, nil
 }
-
