@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/kyso-vn/kyso/internal/config"
 )
 
 // newFlags returns a FlagSet that reports errors instead of exiting and
@@ -72,4 +75,42 @@ func parseTime(s string) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("malformed time %q: use RFC 3339, e.g. 2025-07-01T09:15:30+07:00", strings.TrimSpace(s))
+}
+
+// subcommand is one verb of a command with subcommands (kyso pki init …).
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, e *env, cfg config.Config, args []string) error
+}
+
+// noCtx adapts a subcommand that needs no context.
+func noCtx(f func(e *env, cfg config.Config, args []string) error) func(context.Context, *env, config.Config, []string) error {
+	return func(_ context.Context, e *env, cfg config.Config, args []string) error { return f(e, cfg, args) }
+}
+
+// dispatch loads the shared configuration and runs the named subcommand,
+// printing usage for none or --help.
+func dispatch(ctx context.Context, e *env, usage string, args []string, subs []subcommand) error {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	want := strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprintf(e.stdout, "Usage: kyso %s\n", usage)
+		if len(args) == 0 {
+			return usageErrorf("missing subcommand: %s", want)
+		}
+		return errHelp
+	}
+	cfg, err := config.Load(e.data)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	for _, s := range subs {
+		if s.name == args[0] {
+			return s.run(ctx, e, cfg, args[1:])
+		}
+	}
+	return usageErrorf("unknown subcommand %q: want %s", args[0], want)
 }

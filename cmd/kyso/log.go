@@ -34,29 +34,12 @@ with --key the log's public verifier key. prove prints an inclusion or
 consistency proof with its checkpoint, which check-proof checks offline.`
 
 func runLog(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stdout, "Usage: kyso %s\n", logUsage)
-		if len(args) == 0 {
-			return usageErrorf("missing subcommand: verify, checkpoint, prove or check-proof")
-		}
-		return errHelp
-	}
-	cfg, err := config.Load(e.data)
-	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "verify":
-		return logVerify(ctx, e, cfg, args)
-	case "checkpoint":
-		return logCheckpoint(ctx, e, cfg, args)
-	case "prove":
-		return logProve(ctx, e, cfg, args)
-	case "check-proof":
-		return logCheckProof(e, cfg, args)
-	}
-	return usageErrorf("unknown subcommand %q: want verify, checkpoint, prove or check-proof", sub)
+	return dispatch(ctx, e, logUsage, args, []subcommand{
+		{"verify", logVerify},
+		{"checkpoint", logCheckpoint},
+		{"prove", logProve},
+		{"check-proof", noCtx(logCheckProof)},
+	})
 }
 
 // anchorPath keeps the last checkpoint this data directory verified, so

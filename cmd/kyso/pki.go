@@ -26,29 +26,12 @@ DIR defaults to the data directory's pki folder. The PKI is for development
 and tests only.`
 
 func runPKI(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stdout, "Usage: kyso %s\n", pkiUsage)
-		if len(args) == 0 {
-			return usageErrorf("missing subcommand: init, serve, revoke or show")
-		}
-		return errHelp
-	}
-	cfg, err := config.Load(e.data)
-	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "init":
-		return pkiInit(e, cfg, args)
-	case "serve":
-		return pkiServe(ctx, e, cfg, args)
-	case "revoke":
-		return pkiRevoke(e, cfg, args)
-	case "show":
-		return pkiShow(e, cfg, args)
-	}
-	return usageErrorf("unknown subcommand %q: want init, serve, revoke or show", sub)
+	return dispatch(ctx, e, pkiUsage, args, []subcommand{
+		{"init", noCtx(pkiInit)},
+		{"serve", pkiServe},
+		{"revoke", noCtx(pkiRevoke)},
+		{"show", noCtx(pkiShow)},
+	})
 }
 
 func pkiInit(e *env, cfg config.Config, args []string) error {

@@ -98,31 +98,13 @@ row references, older than --grace) and removes them with --delete;
 ingest stores a file and logs it; get writes an object's bytes, verified.`
 
 func runStorage(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(e.stdout, "Usage: kyso %s\n", storageUsage)
-		if len(args) == 0 {
-			return usageErrorf("missing subcommand: check, verify, gc, ingest or get")
-		}
-		return errHelp
-	}
-	cfg, err := config.Load(e.data)
-	if err != nil {
-		return withCode(exitUsage, err)
-	}
-	sub, args := args[0], args[1:]
-	switch sub {
-	case "check":
-		return storageCheck(ctx, e, cfg, args)
-	case "verify":
-		return storageVerify(ctx, e, cfg, args)
-	case "gc":
-		return storageGC(ctx, e, cfg, args)
-	case "ingest":
-		return storageIngest(ctx, e, cfg, args)
-	case "get":
-		return storageGet(ctx, e, cfg, args)
-	}
-	return usageErrorf("unknown subcommand %q: want check, verify, gc, ingest or get", sub)
+	return dispatch(ctx, e, storageUsage, args, []subcommand{
+		{"check", storageCheck},
+		{"verify", storageVerify},
+		{"gc", storageGC},
+		{"ingest", storageIngest},
+		{"get", storageGet},
+	})
 }
 
 func writeJSON(w io.Writer, v any) error {
