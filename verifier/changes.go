@@ -204,7 +204,7 @@ func (v *validator) changesBetween(from, to int) []Change {
 		prev, prevErr := rd.GetAt(pdf.Ref{Num: num, Gen: ref.Gen}, from)
 		pe, _, existed := rd.Lookup(num, from)
 		existed = existed && pe.Type != pdf.XRefFree
-		if existed && prevErr == nil && curErr == nil && pdf.Equal(stripPos(prev), stripPos(cur)) {
+		if existed && prevErr == nil && curErr == nil && pdf.Equal(prev, cur) {
 			continue
 		}
 		if !existed {
@@ -555,7 +555,7 @@ func isPrefix(a, b pdf.Array) bool {
 func diffKeys(a, b pdf.Dict) []string {
 	var out []string
 	for k, va := range a {
-		if vb, ok := b[k]; !ok || !pdf.Equal(stripPos(va), stripPos(vb)) {
+		if vb, ok := b[k]; !ok || !pdf.Equal(va, vb) {
 			out = append(out, string(k))
 		}
 	}
@@ -566,31 +566,6 @@ func diffKeys(a, b pdf.Dict) []string {
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// stripPos removes file positions from strings so that equal values in
-// different places compare equal.
-func stripPos(o pdf.Object) pdf.Object {
-	switch x := o.(type) {
-	case pdf.String:
-		x.Start, x.End = -1, -1
-		return x
-	case pdf.Dict:
-		out := make(pdf.Dict, len(x))
-		for k, v := range x {
-			out[k] = stripPos(v)
-		}
-		return out
-	case pdf.Array:
-		out := make(pdf.Array, len(x))
-		for i, v := range x {
-			out[i] = stripPos(v)
-		}
-		return out
-	case *pdf.Stream:
-		return x
-	}
-	return o
 }
 
 // refsIn lists the references inside an object.

@@ -361,7 +361,7 @@ func prepareSignature(rd *pdf.Reader, s *sigInput) {
 			return
 		}
 		dict = d
-		if !pdf.Equal(pdf.Dict(withoutPositions(d)), pdf.Dict(withoutPositions(s.dict))) {
+		if !pdf.Equal(d, s.dict) {
 			rep.fail(TotalFailed, FormatFailure, "the signature dictionary %v was replaced after signing", s.ref)
 		}
 	}
@@ -425,18 +425,6 @@ func prepareSignature(rd *pdf.Reader, s *sigInput) {
 		h = crypto.SHA1
 	}
 	s.job = &rangeJob{a: a, b: b, end: end, h: h}
-}
-
-func withoutPositions(d pdf.Dict) pdf.Dict {
-	out := make(pdf.Dict, len(d))
-	for k, v := range d {
-		if s, ok := v.(pdf.String); ok {
-			s.Start, s.End = -1, -1
-			v = s
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // uncoveredBytes counts non-whitespace bytes after the last revision.
