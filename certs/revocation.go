@@ -243,3 +243,30 @@ func fetch(client *http.Client, req *http.Request) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// FetchIssuer downloads a certificate's issuer from its AIA caIssuers URL
+// and checks that it did issue the certificate.
+func FetchIssuer(ctx context.Context, client *http.Client, c *x509.Certificate) (*x509.Certificate, error) {
+	var errs []error
+	for _, u := range c.IssuingCertificateURL {
+		der, err := FetchCRL(ctx, client, u) // a plain GET with the same size limit
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		cs, err := ParseCertificates(der)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", u, err))
+			continue
+		}
+		if c.CheckSignatureFrom(cs[0]) != nil {
+			errs = append(errs, fmt.Errorf("%s: not the issuer", u))
+			continue
+		}
+		return cs[0], nil
+	}
+	if len(errs) == 0 {
+		return nil, errors.New("the certificate has no CA issuers URL")
+	}
+	return nil, errors.Join(errs...)
+}

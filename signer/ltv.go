@@ -58,7 +58,7 @@ func gather(ctx context.Context, client *http.Client, chain []*x509.Certificate,
 			if isSelfSigned(c) {
 				break
 			}
-			issuer, err := fetchIssuer(ctx, client, c)
+			issuer, err := certs.FetchIssuer(ctx, client, c)
 			if err != nil {
 				return fmt.Errorf("%w: no issuer certificate for %q in the chain: %v", ErrRevocationData, c.Subject.CommonName, err)
 			}
@@ -91,33 +91,6 @@ func gather(ctx context.Context, client *http.Client, chain []*x509.Certificate,
 		}
 	}
 	return nil
-}
-
-// fetchIssuer downloads a certificate's issuer from its AIA caIssuers URL
-// and checks that it did issue the certificate.
-func fetchIssuer(ctx context.Context, client *http.Client, c *x509.Certificate) (*x509.Certificate, error) {
-	var errs []error
-	for _, u := range c.IssuingCertificateURL {
-		der, err := certs.FetchCRL(ctx, client, u) // a plain GET with size limits
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		cs, err := certs.ParseCertificates(der)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", u, err))
-			continue
-		}
-		if c.CheckSignatureFrom(cs[0]) != nil {
-			errs = append(errs, fmt.Errorf("%s: not the issuer", u))
-			continue
-		}
-		return cs[0], nil
-	}
-	if len(errs) == 0 {
-		return nil, errors.New("the certificate has no CA issuers URL")
-	}
-	return nil, errors.Join(errs...)
 }
 
 // orderChain puts a chain in issuing order starting from its first

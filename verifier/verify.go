@@ -740,7 +740,8 @@ func (v *validator) checkChain(rep *Signature, leaf *x509.Certificate, embedded 
 	}
 }
 
-// fetchIssuers downloads issuer certificates from AIA (only with AllowOnline).
+// fetchIssuers follows AIA caIssuers URLs up to four levels (only with
+// AllowOnline).
 func (v *validator) fetchIssuers(c *x509.Certificate) []*x509.Certificate {
 	client := v.client
 	if client == nil {
@@ -748,20 +749,8 @@ func (v *validator) fetchIssuers(c *x509.Certificate) []*x509.Certificate {
 	}
 	var out []*x509.Certificate
 	for depth := 0; depth < 4; depth++ {
-		var next *x509.Certificate
-		for _, u := range c.IssuingCertificateURL {
-			b, err := certs.FetchCRL(v.ctx, client, u)
-			if err != nil {
-				continue
-			}
-			cs, err := certs.ParseCertificates(b)
-			if err != nil || c.CheckSignatureFrom(cs[0]) != nil {
-				continue
-			}
-			next = cs[0]
-			break
-		}
-		if next == nil {
+		next, err := certs.FetchIssuer(v.ctx, client, c)
+		if err != nil {
 			break
 		}
 		out = append(out, next)
