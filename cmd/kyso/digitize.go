@@ -182,9 +182,9 @@ func runDigitize(ctx context.Context, e *env, args []string) error {
 		return withCode(exitUsage, err)
 	}
 	if sf.json {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		enc.Encode(batchJSON(b))
+		if err := writeJSON(e.stdout, batchJSON(b)); err != nil {
+			return err
+		}
 	}
 	return digitizeReport(e, b, sf.json, *requireValid, time.Since(start))
 }

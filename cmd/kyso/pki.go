@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -203,9 +202,7 @@ func pkiShow(e *env, cfg config.Config, args []string) error {
 		rows = append(rows, r)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"dir": p.Dir, "base_url": p.BaseURL, "certificates": rows})
+		return writeJSON(e.stdout, map[string]any{"dir": p.Dir, "base_url": p.BaseURL, "certificates": rows})
 	}
 	fmt.Fprintf(e.stdout, "%s (responders at %s)\n", p.Dir, p.BaseURL)
 	for _, r := range rows {

@@ -210,12 +210,11 @@ func describeSignError(in string, err error) error {
 
 func printResult(e *env, out string, res *signer.Result, asJSON bool) error {
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
+		w := e.stdout
 		if out == "-" {
-			enc = json.NewEncoder(e.stderr)
+			w = e.stderr // stdout carries the signed PDF
 		}
-		enc.SetIndent("", "  ")
-		return enc.Encode(map[string]any{"output": out, "field": res.FieldName, "level": res.Level.String(),
+		return writeJSON(w, map[string]any{"output": out, "field": res.FieldName, "level": res.Level.String(),
 			"signing_time": res.SigningTime, "byte_range": res.ByteRange, "size": res.Size,
 			"digest": hex.EncodeToString(res.Digest)})
 	}
