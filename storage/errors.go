@@ -17,6 +17,8 @@ var (
 	ErrUnavailable = errors.New("store unavailable")
 	// ErrReferenced: refusing to delete an object that a row references.
 	ErrReferenced = errors.New("object is referenced")
+	// ErrSchema: the migrations given are inconsistent (a version twice, a dialect missing).
+	ErrSchema = errors.New("invalid schema migrations")
 )
 
 // StoreError names the store and the operation that failed.

@@ -29,8 +29,10 @@ type Meta interface {
 	Update(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
-	// Migrate applies the pending [Migrations] and returns their versions.
-	Migrate(ctx context.Context) ([]int, error)
+	// Migrate applies the pending [Migrations], then the pending extra
+	// migrations of other packages (see [Migration]), in version order, and
+	// returns the versions it applied.
+	Migrate(ctx context.Context, extra ...Migration) ([]int, error)
 	// SchemaVersion is the highest applied migration (0: none).
 	SchemaVersion(ctx context.Context) (int, error)
 	// Close releases connections.

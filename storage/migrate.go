@@ -1,10 +1,12 @@
 package storage
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -12,6 +14,11 @@ import (
 // A Migration is one versioned change of the schema, written for each
 // backend. Migrations are applied in order, each in its own transaction,
 // and recorded in the table schema_migrations.
+//
+// storage owns the mechanism and its own tables (versions 1–99). A package
+// that keeps rows of its own owns their schema and hands its migrations to
+// [Config].Migrations (and [Meta.Migrate]) in its own range of versions:
+// dossier 100–199, api 200–299, archive 300–399.
 type Migration struct {
 	Version  int
 	Name     string
@@ -77,15 +84,37 @@ CREATE TABLE log_checkpoints (
 	}
 }
 
+// orderMigrations returns storage's migrations and extra in version order,
+// refusing a version given twice.
+func orderMigrations(extra []Migration) ([]Migration, error) {
+	all := append(Migrations(), extra...)
+	slices.SortStableFunc(all, func(a, b Migration) int { return cmp.Compare(a.Version, b.Version) })
+	for i := 1; i < len(all); i++ {
+		if all[i].Version == all[i-1].Version {
+			return nil, fmt.Errorf("%w: migration version %d given twice (%s, %s)", ErrSchema, all[i].Version, all[i-1].Name, all[i].Name)
+		}
+	}
+	for _, mig := range all {
+		if mig.Version <= 0 || mig.SQLite == "" || mig.Postgres == "" {
+			return nil, fmt.Errorf("%w: migration %d (%s) needs a positive version and both dialects", ErrSchema, mig.Version, mig.Name)
+		}
+	}
+	return all, nil
+}
+
 const migrationsTable = `CREATE TABLE IF NOT EXISTS schema_migrations (
 	version    INTEGER PRIMARY KEY,
 	name       TEXT NOT NULL,
 	applied_at TEXT NOT NULL
 )`
 
-func (m *sqlMeta) Migrate(ctx context.Context) ([]int, error) {
+func (m *sqlMeta) Migrate(ctx context.Context, extra ...Migration) ([]int, error) {
+	all, err := orderMigrations(extra)
+	if err != nil {
+		return nil, err
+	}
 	var applied []int
-	for _, mig := range Migrations() {
+	for _, mig := range all {
 		body := mig.SQLite
 		if m.backend == "postgres" {
 			body = mig.Postgres

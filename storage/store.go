@@ -20,6 +20,9 @@ type Config struct {
 	Logger      *slog.Logger
 	// NoMigrate skips applying migrations at open.
 	NoMigrate bool
+	// Migrations are other packages' schema migrations (dossier, api,
+	// archive), applied at open after storage's own; see [Migration].
+	Migrations []Migration
 }
 
 // Store is the metadata and object stores of one kyso installation.
@@ -58,7 +61,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	if !cfg.NoMigrate {
-		if _, err := meta.Migrate(ctx); err != nil {
+		if _, err := meta.Migrate(ctx, cfg.Migrations...); err != nil {
 			meta.Close()
 			return nil, err
 		}

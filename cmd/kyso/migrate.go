@@ -27,7 +27,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	applied, err := s.Meta.Migrate(ctx)
+	applied, err := s.Meta.Migrate(ctx, migrations()...)
 	if err != nil {
 		return withCode(exitFailed, err)
 	}
@@ -42,7 +42,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 		return writeJSON(e.stdout, map[string]any{"database": s.Meta.Name(), "applied": applied, "version": v})
 	}
 	names := map[int]string{}
-	for _, m := range storage.Migrations() {
+	for _, m := range append(storage.Migrations(), migrations()...) {
 		names[m.Version] = m.Name
 	}
 	for _, a := range applied {

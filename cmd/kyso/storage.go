@@ -53,6 +53,7 @@ func openStore(ctx context.Context, e *env, cfg config.Config, migrate bool) (*s
 		return nil, err
 	}
 	sc.NoMigrate = !migrate
+	sc.Migrations = migrations()
 	s, err := storage.Open(ctx, sc)
 	if err != nil {
 		return nil, withCode(exitUsage, err)

@@ -27,6 +27,32 @@ func Meta(t *testing.T, m storage.Meta) {
 		}
 	})
 
+	t.Run("extra migrations", func(t *testing.T) {
+		extra := []storage.Migration{
+			{Version: 901, Name: "second", SQLite: "CREATE TABLE conformance_b (a_id BIGINT NOT NULL REFERENCES conformance_a (id))",
+				Postgres: "CREATE TABLE conformance_b (a_id BIGINT NOT NULL REFERENCES conformance_a (id))"},
+			{Version: 900, Name: "first", SQLite: "CREATE TABLE conformance_a (id BIGINT PRIMARY KEY)",
+				Postgres: "CREATE TABLE conformance_a (id BIGINT PRIMARY KEY)"},
+		}
+		applied, err := m.Migrate(ctx, extra...)
+		if err != nil || fmt.Sprint(applied) != "[900 901]" {
+			t.Fatalf("Migrate(extra) = %v, %v; want [900 901] in version order", applied, err)
+		}
+		if applied, err := m.Migrate(ctx, extra...); err != nil || len(applied) != 0 {
+			t.Fatalf("Migrate(extra) again = %v, %v; want nothing to apply", applied, err)
+		}
+		dup := append(extra, storage.Migration{Version: 900, Name: "clash", SQLite: "SELECT 1", Postgres: "SELECT 1"})
+		if _, err := m.Migrate(ctx, dup...); !errors.Is(err, storage.ErrSchema) {
+			t.Fatalf("Migrate with version 900 twice = %v; want ErrSchema", err)
+		}
+		if _, err := m.Migrate(ctx, storage.Migration{Version: 902, Name: "one dialect", SQLite: "SELECT 1"}); !errors.Is(err, storage.ErrSchema) {
+			t.Fatalf("Migrate without a PostgreSQL body = %v; want ErrSchema", err)
+		}
+		if v, err := m.SchemaVersion(ctx); err != nil || v != 901 {
+			t.Fatalf("SchemaVersion = %d, %v; want 901", v, err)
+		}
+	})
+
 	sum := storage.SumOf([]byte("đơn đề nghị"))
 	var first storage.Document
 	t.Run("documents", func(t *testing.T) {
