@@ -102,10 +102,10 @@ type EventData struct {
 	LetterKind     string        `json:"letter_kind,omitempty"`
 	Level          int           `json:"level,omitempty"` // accepted: the level the dossier is handled at
 	LevelReason    string        `json:"level_reason,omitempty"`
-	Match          *bool         `json:"match,omitempty"`  // originals: they match the electronic copies
-	Amount         int64         `json:"amount,omitempty"` // fees, đồng
-	Late           bool          `json:"late,omitempty"`   // result/return: after the deadline
-	Owed           []string      `json:"owed,omitempty"`   // what the applicant still owes
+	Match          *bool         `json:"match,omitempty"`         // originals: they match the electronic copies
+	Amount         int64         `json:"amount,omitempty"`        // fees, đồng
+	Late           bool          `json:"late,omitempty"`          // result/return: after the deadline
+	Owed           []string      `json:"owed,omitempty"`          // what the applicant still owes
 	TransferBy     *time.Time    `json:"transfer_by,omitempty"`   // accepted: transfer to the specialist due (Quảng Ngãi)
 	LateIntake     bool          `json:"late_intake,omitempty"`   // accepted after the intake window
 	LateTransfer   bool          `json:"late_transfer,omitempty"` // transferred after TransferBy

@@ -174,4 +174,3 @@ func pdf(t testing.TB) *bytes.Reader {
 	}
 	return bytes.NewReader(b.Bytes())
 }
-
