@@ -102,6 +102,9 @@ func (s *Server) routes() chi.Router {
 	r.Get("/healthz", s.healthz)
 	r.Get("/readyz", s.readyz)
 	r.Method(http.MethodGet, "/metrics", s.metrics.handler())
+	s.mountAPI(r)     // api_routes.go: /api/v1/…
+	s.mountPublic(r)  // public.go: /v/{code}, /verify
+	s.mountConsole(r) // console.go: /, /login, the staff console
 	return r
 }
 

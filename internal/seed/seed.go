@@ -72,12 +72,15 @@ type province struct {
 	cccd         string // the province's CCCD prefix (first 3 digits)
 }
 
+// Province letters of agency codes (QĐ 20/2020/QĐ-TTg): Quảng Ngãi H48 is
+// seen in real data; the others follow the alphabetical order real codes fit
+// (dossier/profiles/README.md) and are unconfirmed.
 var provinces = map[string]province{
 	"vinh-phuc":  {"Vĩnh Phúc", "H62", "Thành phố Vĩnh Yên", "xã Tam Hồng", "huyện Yên Lạc", "026"},
-	"cao-bang":   {"Cao Bằng", "H11", "Thành phố Cao Bằng", "xã Hưng Đạo", "huyện Hòa An", "004"},
-	"binh-dinh":  {"Bình Định", "H08", "Thành phố Quy Nhơn", "xã Phước Mỹ", "huyện Tuy Phước", "052"},
+	"cao-bang":   {"Cao Bằng", "H13", "Thành phố Cao Bằng", "xã Hưng Đạo", "huyện Hòa An", "004"},
+	"binh-dinh":  {"Bình Định", "H09", "Thành phố Quy Nhơn", "xã Phước Mỹ", "huyện Tuy Phước", "052"},
 	"binh-phuoc": {"Bình Phước", "H10", "Thành phố Đồng Xoài", "xã Tiến Hưng", "huyện Đồng Phú", "070"},
-	"quang-ngai": {"Quảng Ngãi", "H51", "Thành phố Quảng Ngãi", "xã Tịnh Ấn Tây", "huyện Sơn Tịnh", "051"},
+	"quang-ngai": {"Quảng Ngãi", "H48", "Thành phố Quảng Ngãi", "xã Tịnh Ấn Tây", "huyện Sơn Tịnh", "051"},
 }
 
 // Build seeds the units, staff and assignment of profile into eng, issuing
