@@ -173,7 +173,7 @@ func (s *Server) mountAPI(r chi.Router) {
 	ops := s.operations()
 	s.openapi = buildOpenAPI(ops, s.cfg)
 	r.Route(apiPrefix, func(r chi.Router) {
-		r.Use(s.authenticate, s.csrf, noStore)
+		r.Use(s.authenticate, noStore)
 		for _, op := range ops {
 			r.With(s.gate(op)).Method(op.method, op.path, op.h)
 		}
@@ -190,6 +190,12 @@ func (s *Server) mountAPI(r chi.Router) {
 // and units are checked in the handler (and again by the engine).
 func (s *Server) gate(op operation) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
+		// Every state-changing request made with the session cookie needs
+		// the CSRF token, except the login itself (which checks the
+		// origin: it replaces whatever session the browser holds).
+		if op.id != "login" {
+			next = s.csrf(next)
+		}
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if op.anonymous {
 				next.ServeHTTP(w, r)
