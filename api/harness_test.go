@@ -447,7 +447,7 @@ func (e *env) ready(paid bool) *dossier.Dossier {
 // component adds an unsigned desk scan to d.
 func (e *env) component(d *dossier.Dossier) *dossier.DocumentVersion {
 	e.t.Helper()
-	v, err := e.eng.AddDocument(e.ctx, d.Code, e.actor(seed.Intake), dossier.DocumentInput{Source: dossier.SourceDesk, Component: "TP1",
+	v, err := e.eng.AddDocument(e.ctx, d.Code, e.actor(seed.Intake), dossier.DocumentInput{Role: dossier.DocComponent, Source: dossier.SourceDesk, Component: "TP1",
 		Title: "Giấy đề nghị đăng ký hộ kinh doanh", Body: bytes.NewReader(pdfBytes())})
 	e.must(err)
 	return v
