@@ -25,6 +25,7 @@ type operation struct {
 	who       string // who may, for the document
 	in        any    // JSON request body (a zero value of its type), nil for none
 	body      string // non-JSON request body media type (application/pdf, multipart/form-data)
+	meta      any    // multipart: the metadata part's type (uploadMetadata when nil)
 	query     []param
 	headers   []param
 	out       any    // JSON response body, nil for none
@@ -84,7 +85,7 @@ func (s *Server) operations() []operation {
 		step("accept", "acceptDossier", "Accept the dossier as valid (starts the processing clock)", "intake staff of the receiving unit", reasonRequest{}, s.acceptDossier),
 		step("supplement-request", "requestSupplement", "Ask the applicant to supplement the dossier", "intake staff at intake; specialist or head of the processing unit during processing", supplementRequest{}, s.requestSupplement),
 		{method: http.MethodPost, path: "/dossiers/{code}/supplement", id: "supplementDossier", summary: "Bring a supplement (multipart: part metadata, then one part file per document)",
-			tag: "dossiers", scopes: submit, who: "intake staff of the receiving unit; the portal for the applicant", body: "multipart/form-data",
+			tag: "dossiers", scopes: submit, who: "intake staff of the receiving unit; the portal for the applicant", body: "multipart/form-data", meta: supplementMetadata{},
 			out: dossier.Dossier{}, status: 200, errors: []int{400, 404, 409, 413, 415, 422}, h: s.supplementDossier},
 		step("reject", "rejectDossier", "Refuse the dossier", "intake staff at intake; specialist or head of the processing unit", reasonRequest{}, s.rejectDossier),
 		step("transfer", "transferDossier", "Send the dossier to a deciding agency (or the next one of a chain)", "intake staff (after acceptance); the processing unit's staff (chains)", transferRequest{}, s.transferDossier),

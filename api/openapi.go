@@ -51,10 +51,16 @@ func buildOpenAPI(ops []operation, cfg Config) []byte {
 		case op.in != nil:
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(op.in)}}}
 		case op.body == "multipart/form-data":
+			meta, file := op.meta, any(map[string]any{"type": "string", "contentMediaType": "application/octet-stream"})
+			if meta == nil {
+				meta = uploadMetadata{}
+			} else {
+				file = map[string]any{"type": "array", "items": file, "description": "one file part per metadata.documents entry, in order"}
+			}
 			o["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{
 				"schema": map[string]any{"type": "object", "required": []string{"metadata", "file"}, "properties": map[string]any{
-					"metadata": ref(uploadMetadata{}),
-					"file":     map[string]any{"type": "string", "contentMediaType": "application/octet-stream"},
+					"metadata": ref(meta),
+					"file":     file,
 				}},
 				"encoding": map[string]any{"metadata": map[string]any{"contentType": "application/json"}},
 			}}}
