@@ -25,7 +25,9 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/pdf"
 	"github.com/kyso-vn/kyso/storage"
+	"github.com/kyso-vn/kyso/verifier"
 )
 
 // uploadMetadata describes one uploaded document (the multipart part
@@ -63,6 +65,9 @@ func (s *Server) uploadErr(w http.ResponseWriter, r *http.Request, err error) {
 		s.tooLarge(w, r)
 	case errors.Is(err, errNotPDF):
 		writeProblem(w, r, Problem{Type: problemBase + "not-pdf", Status: http.StatusUnsupportedMediaType, Detail: err.Error()})
+	case errors.Is(err, verifier.ErrUnreadable), errors.Is(err, pdf.ErrLimit):
+		writeProblem(w, r, Problem{Type: problemBase + "unreadable-pdf", Status: http.StatusUnprocessableEntity,
+			Detail: "the PDF cannot be read within kyso's limits: " + err.Error()})
 	case errors.Is(err, errMultipart):
 		writeProblem(w, r, Problem{Type: problemBase + "bad-request", Status: http.StatusBadRequest, Detail: err.Error()})
 	case errors.Is(err, dossier.ErrForbidden):

@@ -21,11 +21,14 @@ import (
 	"github.com/kyso-vn/kyso/verifier"
 )
 
-// VerifyPDFLimits bound what validating one uploaded PDF may cost: a
-// decoded stream (a Flate bomb expands to at most this), the syntax of
-// one object, the cross-reference size. The upload itself is bounded by
-// Config.MaxUpload.
-var VerifyPDFLimits = pdf.Options{MaxStreamSize: 32 << 20, MaxObjectSize: 4 << 20, MaxXRefSize: 1 << 20, MaxRevisions: 512}
+// PDFLimits bound what validating one uploaded PDF may cost: a decoded
+// stream (a Flate bomb inflates to at most 32 MiB), the syntax of one
+// object, the cross-reference size, the revisions. The upload itself is
+// bounded by Config.MaxUpload. kyso serve gives the engine's inspector
+// the same limits.
+func PDFLimits() *pdf.Options {
+	return &pdf.Options{MaxStreamSize: 32 << 20, MaxObjectSize: 4 << 20, MaxXRefSize: 1 << 20, MaxRevisions: 512}
+}
 
 // verifyTimeout bounds one validation.
 const verifyTimeout = 60 * time.Second
@@ -60,9 +63,8 @@ func (s *Server) verifyPDF(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), verifyTimeout)
 	defer cancel()
 	start := time.Now()
-	limits := VerifyPDFLimits
 	rep, err := verifier.Verify(ctx, sp.f, st.Size(), verifier.Options{Trust: s.cfg.Trust, Revocation: s.cfg.Revocation,
-		AllowOnline: s.cfg.AllowOnline, HTTPClient: s.cfg.HTTPClient, PDF: &limits})
+		AllowOnline: s.cfg.AllowOnline, HTTPClient: s.cfg.HTTPClient, PDF: PDFLimits()})
 	s.metrics.verifying.Observe(time.Since(start).Seconds())
 	if err != nil {
 		if errors.Is(err, verifier.ErrUnreadable) || errors.Is(err, pdf.ErrLimit) {

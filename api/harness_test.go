@@ -144,7 +144,7 @@ func openEnvStore(ctx context.Context, sc storage.Config, pki *testpki.PKI) (*st
 		return nil, nil, nil, err
 	}
 	eng, err := dossier.New(st, lg, dossier.Options{Calendars: calendars, Letters: stubLetters{},
-		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true}})
+		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true, PDF: PDFLimits()}})
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/pdf"
 	"github.com/kyso-vn/kyso/verifier"
 )
 
@@ -17,6 +18,8 @@ type Inspector struct {
 	Revocation  certs.RevocationMode
 	AllowOnline bool
 	HTTPClient  *http.Client
+	// PDF bounds reading hostile files (the verifier's defaults when nil).
+	PDF *pdf.Options
 }
 
 // Inspect implements dossier.Inspector. A file the verifier cannot read
@@ -24,7 +27,7 @@ type Inspector struct {
 // signatures, so an unsigned scan is still a document.
 func (i *Inspector) Inspect(ctx context.Context, r io.ReaderAt, size int64) (*dossier.Inspection, error) {
 	rep, err := verifier.Verify(ctx, r, size, verifier.Options{Trust: i.Trust, Revocation: i.Revocation,
-		AllowOnline: i.AllowOnline, HTTPClient: i.HTTPClient})
+		AllowOnline: i.AllowOnline, HTTPClient: i.HTTPClient, PDF: i.PDF})
 	if err != nil {
 		return nil, err
 	}
