@@ -89,6 +89,8 @@ type entryJSON struct {
 	Index    uint64 `json:"index"`
 	LeafHash string `json:"leaf_hash"` // hex
 	Body     any    `json:"body"`      // the canonical entry (RFC 8785)
+	// Raw is the entry's exact bytes (base64), the leaf of the tree.
+	Raw string `json:"raw"`
 }
 
 type proofJSON struct {
@@ -144,7 +146,7 @@ func (s *Server) getEntry(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, entryJSON{Index: e.Index, LeafHash: fmt.Sprintf("%x", e.LeafHash), Body: jsonRaw(e.Body)})
+	writeJSON(w, http.StatusOK, entryJSON{Index: e.Index, LeafHash: fmt.Sprintf("%x", e.LeafHash), Body: jsonRaw(e.Body), Raw: b64std(e.Body)})
 }
 
 type jsonRaw []byte

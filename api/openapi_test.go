@@ -81,7 +81,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 			t.Errorf("component schema %s is missing (have %d)", want, len(doc.Components.Schemas))
 		}
 	}
-	if !slices.Contains(doc.Paths.Find(apiPrefix + "/dossiers").Get.Tags, "dossiers") {
+	if !slices.Contains(doc.Paths.Find(apiPrefix+"/dossiers").Get.Tags, "dossiers") {
 		t.Error("listDossiers is not tagged")
 	}
 }
