@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/textproto"
@@ -76,6 +77,7 @@ type envOptions struct {
 	backend string // sqlite (default) or postgres (with MinIO)
 	auth    AuthConfig
 	cfg     func(*Config)
+	ln      net.Listener // serve on this listener (its URL known in advance)
 }
 
 // golden is a seeded SQLite data directory made once per test binary
@@ -208,7 +210,12 @@ func newEnv(t *testing.T, o envOptions) *env {
 		t.Fatal(err)
 	}
 	e.srv.loginLimit = NewLimiter("login", 1000, 1000)
-	e.ts = httptest.NewServer(e.srv.Handler())
+	e.ts = httptest.NewUnstartedServer(e.srv.Handler())
+	if o.ln != nil {
+		e.ts.Listener.Close()
+		e.ts.Listener = o.ln
+	}
+	e.ts.Start()
 	t.Cleanup(e.ts.Close)
 	return e
 }
