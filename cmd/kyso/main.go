@@ -52,6 +52,9 @@ func commands() []command {
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
+		{"serve", "serve the API, the staff console and the public verification pages", runServe},
+		{"token", "API tokens for integrations: create, list, revoke", runToken},
+		{"user", "staff accounts: set a password", runUser},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
 	}

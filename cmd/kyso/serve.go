@@ -1,0 +1,410 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/kyso-vn/kyso/api"
+	"github.com/kyso-vn/kyso/certs"
+	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/evidence"
+	"github.com/kyso-vn/kyso/internal/config"
+	"github.com/kyso-vn/kyso/internal/wire"
+	"github.com/kyso-vn/kyso/signer"
+)
+
+const serveUsage = `serve [--listen 127.0.0.1:8080] [--tls-cert F --tls-key F] [--trust-proxy] [--public-url URL]
+
+Serves the JSON API (/api/v1, described at /api/v1/openapi.json), the
+staff console, the public verification pages (/v/CODE) and the
+operational endpoints (/healthz, /readyz, /metrics).
+
+With no configuration it uses the data directory (./kyso-data): SQLite,
+the filesystem object store, the evidence-log key, a development PKI made
+on first start (DATA/pki, DEVELOPMENT ONLY) whose TSA, OCSP and CRL
+responders it serves in-process, and server-held staff keys in DATA/keys.
+In production set KYSO_DATABASE_URL and KYSO_S3_ENDPOINT (several
+processes on them behave as one service), KYSO_TRUST (trust anchors) and
+KYSO_TSA_URL, and run behind TLS (--tls-cert/--tls-key) or a proxy
+(--trust-proxy). Single sign-on: --oidc-issuer with KYSO_OIDC_CLIENT_ID,
+KYSO_OIDC_CLIENT_SECRET and --public-url. SIGINT/SIGTERM stop it after
+in-flight requests (uploads) finish, within --grace.`
+
+// serveOptions are the flags of kyso serve.
+type serveOptions struct {
+	listen, tlsCert, tlsKey, publicURL, pkiAddr string
+	trustProxy                                  bool
+	grace, checkpointEvery                      time.Duration
+	maxUpload                                   int64
+	oidcIssuer, oidcClaim                       string
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags("serve", serveUsage, e.stdout)
+	var o serveOptions
+	fs.StringVar(&o.listen, "listen", "", "listen address (default KYSO_LISTEN or 127.0.0.1:8080)")
+	fs.StringVar(&o.tlsCert, "tls-cert", "", "TLS certificate chain (PEM)")
+	fs.StringVar(&o.tlsKey, "tls-key", "", "TLS private key (PEM)")
+	fs.BoolVar(&o.trustProxy, "trust-proxy", false, "behind a reverse proxy: client IP from X-Forwarded-For, scheme from X-Forwarded-Proto; Secure cookies")
+	fs.StringVar(&o.publicURL, "public-url", os.Getenv("KYSO_PUBLIC_URL"), "public base URL, printed in QR codes (default: the listen address)")
+	fs.StringVar(&o.pkiAddr, "pki-addr", "", "address of a new development PKI's responders (default 127.0.0.1:18181)")
+	fs.DurationVar(&o.grace, "grace", 30*time.Second, "how long shutdown waits for in-flight requests")
+	fs.DurationVar(&o.checkpointEvery, "checkpoint-every", time.Minute, "how often the evidence log's checkpoint is signed")
+	fs.Int64Var(&o.maxUpload, "max-upload", 100<<20, "largest accepted upload, bytes")
+	fs.StringVar(&o.oidcIssuer, "oidc-issuer", os.Getenv("KYSO_OIDC_ISSUER"), "OpenID provider for single sign-on (off when empty)")
+	fs.StringVar(&o.oidcClaim, "oidc-username-claim", envOr("KYSO_OIDC_USERNAME_CLAIM", "preferred_username"), "ID-token claim naming the staff username")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := positional(pos, 0, 0, ""); err != nil {
+		return err
+	}
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return usageErrorf("--tls-cert and --tls-key go together")
+	}
+	cfg, err := config.Load(e.data)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	if o.listen != "" {
+		cfg.Listen = o.listen
+	}
+	logger := jsonLogger(e, cfg)
+	return serve(ctx, e, cfg, o, logger)
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// jsonLogger is kyso serve's log: JSON lines on stderr.
+func jsonLogger(e *env, cfg config.Config) *slog.Logger {
+	var level slog.Level
+	if level.UnmarshalText([]byte(cfg.LogLevel)) != nil {
+		level = slog.LevelInfo
+	}
+	return slog.New(slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level}))
+}
+
+func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logger *slog.Logger) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return withCode(exitUsage, err)
+	}
+	store, err := openStore(ctx, e, cfg, true)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	lg, err := openLog(cfg, store, true)
+	if err != nil {
+		return err
+	}
+	dev := cfg.TrustFiles == ""
+	var trust *certs.TrustStore
+	tsaURL := cfg.TSAURL
+	if dev {
+		pki, err := devPKI(cfg, o.pkiAddr, logger)
+		if err != nil {
+			return err
+		}
+		stop, err := serveResponders(ctx, pki, logger)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		trust = pki.TrustStore()
+		if tsaURL == "" {
+			tsaURL = pki.BaseURL + "/tsa"
+		}
+	} else {
+		trust, err = certs.LoadTrustStore(strings.Split(cfg.TrustFiles, ",")...)
+		if err != nil {
+			return withCode(exitUsage, fmt.Errorf("KYSO_TRUST: %w", err))
+		}
+	}
+	eng, err := dossier.New(store, lg, dossier.Options{Calendars: calendars,
+		Inspector: &wire.Inspector{Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, PDF: api.PDFLimits()}, Logger: logger})
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	scfg := api.Config{Engine: eng, Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true,
+		Keys: api.DirKeys(filepath.Join(cfg.DataDir, "keys")), SignLevel: signer.LevelBT, PublicURL: o.publicURL,
+		DevMode: dev, TrustProxy: o.trustProxy, SecureCookies: o.tlsCert != "" || o.trustProxy, MaxUpload: o.maxUpload, Logger: logger}
+	if tsaURL != "" {
+		scfg.TSA = &signer.TSA{URL: tsaURL}
+	}
+	if o.oidcIssuer != "" {
+		if o.publicURL == "" {
+			return usageErrorf("--oidc-issuer needs --public-url (the callback is PUBLIC_URL/api/v1/auth/oidc/callback)")
+		}
+		scfg.OIDC = &api.OIDCConfig{Issuer: o.oidcIssuer, ClientID: os.Getenv("KYSO_OIDC_CLIENT_ID"), ClientSecret: os.Getenv("KYSO_OIDC_CLIENT_SECRET"),
+			RedirectURL: strings.TrimRight(o.publicURL, "/") + "/api/v1/auth/oidc/callback", UsernameClaim: o.oidcClaim}
+	}
+	srv, err := api.New(scfg)
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return withCode(exitUsage, fmt.Errorf("cannot listen on %s: %w", cfg.Listen, err))
+	}
+	scheme := "http"
+	if o.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(o.tlsCert, o.tlsKey)
+		if err != nil {
+			ln.Close()
+			return withCode(exitUsage, fmt.Errorf("TLS: %w", err))
+		}
+		ln = tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12})
+		scheme = "https"
+	}
+	url := scheme + "://" + ln.Addr().String()
+	go checkpoints(ctx, lg, o.checkpointEvery, logger)
+	logger.Info("kyso serving", "url", url, "database", store.Meta.Name(), "objects", store.Objects.Name(), "development", dev)
+	fmt.Fprintf(e.stdout, "kyso is serving on %s\n", url)
+	fmt.Fprintf(e.stdout, "  staff console  %s/\n  API            %s/api/v1 (OpenAPI: %s/api/v1/openapi.json)\n", url, url, url)
+	if dev {
+		fmt.Fprintln(e.stdout, "  DEVELOPMENT ONLY: development PKI and responders; set KYSO_TRUST and KYSO_TSA_URL in production")
+	}
+	printDemo(e, cfg)
+	return srv.Run(ctx, ln, o.grace)
+}
+
+// devPKI loads the data directory's development PKI, creating it on
+// first start.
+func devPKI(cfg config.Config, addr string, logger *slog.Logger) (*certs.DevPKI, error) {
+	p, err := certs.LoadDevPKI(cfg.PKIDir)
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, certs.ErrNotPKI) {
+		return nil, withCode(exitUsage, err)
+	}
+	base := certs.DefaultBaseURL
+	if addr != "" {
+		base = "http://" + addr
+	}
+	if p, err = certs.InitDevPKI(cfg.PKIDir, certs.DevPKIOptions{BaseURL: base}); err != nil {
+		return nil, withCode(exitUsage, err)
+	}
+	logger.Warn("created a development PKI (DEVELOPMENT ONLY: not for production)", "dir", p.Dir, "responders", p.BaseURL)
+	return p, nil
+}
+
+// serveResponders serves the PKI's TSA, OCSP and CRL on its base URL. When
+// the address is taken by another process serving the same PKI (another
+// kyso serve on this data directory, or kyso pki serve) that one is used.
+func serveResponders(ctx context.Context, p *certs.DevPKI, logger *slog.Logger) (func(), error) {
+	addr := strings.TrimPrefix(p.BaseURL, "http://")
+	ln, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		if servesPKI(ctx, p) {
+			logger.Info("development PKI responders already served by another process", "url", p.BaseURL)
+			return func() {}, nil
+		}
+		logger.Error("another service holds the development PKI's address; time-stamps and revocation checks will fail", "url", p.BaseURL)
+		return func() {}, nil
+	}
+	if err != nil {
+		return nil, withCode(exitUsage, fmt.Errorf("development PKI responders on %s: %w", addr, err))
+	}
+	r := certs.NewResponder(p)
+	r.Logger = logger
+	srv := &http.Server{Handler: r, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	logger.Warn("serving the development PKI's TSA, OCSP and CRL (DEVELOPMENT ONLY)", "url", p.BaseURL)
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}, nil
+}
+
+// servesPKI reports whether the responder at p's base URL serves p (the
+// same root certificate).
+func servesPKI(ctx context.Context, p *certs.DevPKI) bool {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.BaseURL+"/ca/root.crt", nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	b := make([]byte, len(p.Root.Certificate.Raw)+1)
+	n, _ := readFull(resp.Body, b)
+	return resp.StatusCode == 200 && n == len(p.Root.Certificate.Raw) && string(b[:n]) == string(p.Root.Certificate.Raw)
+}
+
+func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
+	n := 0
+	for n < len(b) {
+		m, err := r.Read(b[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// checkpoints signs the evidence log's checkpoint every interval (each
+// appending transaction signs its own as well; this one covers a log
+// written by other processes and records that the server watched it).
+// The evidence package's checkpointer replaces it when it lands.
+func checkpoints(ctx context.Context, lg *evidence.Log, every time.Duration, logger *slog.Logger) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if cp, err := lg.Sign(ctx); err != nil {
+			if ctx.Err() == nil {
+				logger.Warn("signing the evidence checkpoint failed", "err", err)
+			}
+		} else {
+			logger.Debug("evidence checkpoint", "size", cp.Size)
+		}
+	}
+}
+
+// demoFile is what `kyso demo` leaves in the data directory.
+type demoFile struct {
+	Accounts []struct {
+		Username string `json:"username"`
+		Password string `json:"password"`
+		Role     string `json:"role"`
+		Unit     string `json:"unit"`
+	} `json:"accounts"`
+	VerificationURLs []string `json:"verification_urls"`
+}
+
+func printDemo(e *env, cfg config.Config) {
+	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.json"))
+	if err != nil {
+		fmt.Fprintln(e.stdout, "  no demo data: run `kyso demo` first for accounts and dossiers to try")
+		return
+	}
+	var d demoFile
+	if err := json.Unmarshal(b, &d); err != nil {
+		fmt.Fprintf(e.stdout, "  demo.json is unreadable: %v\n", err)
+		return
+	}
+	fmt.Fprintln(e.stdout, "  demo accounts (DEVELOPMENT ONLY):")
+	for _, a := range d.Accounts {
+		fmt.Fprintf(e.stdout, "    %-16s %-20s %-11s %s\n", a.Username, a.Password, a.Role, a.Unit)
+	}
+	for _, u := range d.VerificationURLs {
+		fmt.Fprintf(e.stdout, "  verify: %s\n", u)
+	}
+}
+
+// calendars gives the engine each profile's working-time calendar. Until
+// the dossier/calendar package is wired here (it knows the holidays),
+// every profile gets office hours: Monday–Friday 07:30–11:30 and
+// 13:30–17:00, Vietnam time, without holidays.
+func calendars(string) (dossier.Calendar, error) { return officeHours{}, nil }
+
+type officeHours struct{}
+
+var ict = time.FixedZone("ICT", 7*3600)
+
+var sessionsOfDay = [][2]time.Duration{{7*time.Hour + 30*time.Minute, 11*time.Hour + 30*time.Minute}, {13*time.Hour + 30*time.Minute, 17 * time.Hour}}
+
+func dayOf(t time.Time) time.Time {
+	t = t.In(ict)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ict)
+}
+
+func workday(d time.Time) bool { return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday }
+
+func (officeHours) WorkingDay() time.Duration { return 7*time.Hour + 30*time.Minute }
+
+func (officeHours) AddWorking(t time.Time, d time.Duration) time.Time {
+	for day := dayOf(t); ; day = day.AddDate(0, 0, 1) {
+		if !workday(day) {
+			continue
+		}
+		for _, s := range sessionsOfDay {
+			a, b := day.Add(s[0]), day.Add(s[1])
+			if t.After(a) {
+				a = t
+			}
+			if !a.Before(b) {
+				continue
+			}
+			if left := b.Sub(a); d <= left {
+				return a.Add(d)
+			} else {
+				d -= left
+			}
+		}
+	}
+}
+
+func (c officeHours) AddWorkingDays(t time.Time, n float64) time.Time {
+	return c.AddWorking(t, time.Duration(n*float64(c.WorkingDay())))
+}
+
+func (officeHours) WorkingTimeBetween(a, b time.Time) time.Duration {
+	var total time.Duration
+	for day := dayOf(a); day.Before(b); day = day.AddDate(0, 0, 1) {
+		if !workday(day) {
+			continue
+		}
+		for _, s := range sessionsOfDay {
+			x, y := day.Add(s[0]), day.Add(s[1])
+			if x.Before(a) {
+				x = a
+			}
+			if y.After(b) {
+				y = b
+			}
+			if y.After(x) {
+				total += y.Sub(x)
+			}
+		}
+	}
+	return total
+}
+
+func (officeHours) IntakeDeadline(t time.Time) time.Time {
+	for day := dayOf(t); ; day = day.AddDate(0, 0, 1) {
+		if !workday(day) {
+			continue
+		}
+		for _, s := range sessionsOfDay {
+			a, b := day.Add(s[0]), day.Add(s[1])
+			if t.After(a) {
+				a = t
+			}
+			if b.Sub(a) >= time.Hour {
+				return a.Add(time.Hour)
+			}
+		}
+	}
+}
