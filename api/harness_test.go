@@ -146,7 +146,8 @@ func openEnvStore(ctx context.Context, sc storage.Config, pki *testpki.PKI) (*st
 		return nil, nil, nil, err
 	}
 	eng, err := dossier.New(st, lg, dossier.Options{Calendars: calendars, Letters: stubLetters{},
-		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true, PDF: PDFLimits()}})
+		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true, PDF: PDFLimits(),
+			HTTPClient: RevocationClient(nil, time.Minute)}})
 	if err != nil {
 		st.Close()
 		return nil, nil, nil, err
@@ -198,7 +199,7 @@ func newEnv(t *testing.T, o envOptions) *env {
 	if auth.Argon2.Memory == 0 {
 		auth.Argon2 = Argon2Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32} // fast in tests
 	}
-	cfg := Config{Engine: e.eng, Trust: e.pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true,
+	cfg := Config{Engine: e.eng, Trust: e.pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true, HTTPClient: RevocationClient(nil, time.Minute),
 		Keys: DirKeys(e.keys), TSA: e.pki.TSA(), Auth: auth, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if testing.Verbose() {
 		cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

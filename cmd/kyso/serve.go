@@ -137,12 +137,14 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 			return withCode(exitUsage, fmt.Errorf("KYSO_TRUST: %w", err))
 		}
 	}
+	// One client for every revocation fetch, keeping answers a minute.
+	fetch := api.RevocationClient(&http.Client{Timeout: 10 * time.Second}, time.Minute)
 	eng, err := dossier.New(store, lg, dossier.Options{Calendars: calendars,
-		Inspector: &wire.Inspector{Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, PDF: api.PDFLimits()}, Logger: logger})
+		Inspector: &wire.Inspector{Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, PDF: api.PDFLimits(), HTTPClient: fetch}, Logger: logger})
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	scfg := api.Config{Engine: eng, Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true,
+	scfg := api.Config{Engine: eng, Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, HTTPClient: fetch,
 		Keys: api.DirKeys(filepath.Join(cfg.DataDir, "keys")), SignLevel: signer.LevelBT, PublicURL: o.publicURL,
 		DevMode: dev, TrustProxy: o.trustProxy, SecureCookies: o.tlsCert != "" || o.trustProxy, MaxUpload: o.maxUpload, Logger: logger}
 	if tsaURL != "" {
