@@ -63,7 +63,13 @@ func NewSite(ctx context.Context, dir string) (*Site, error) {
 		Now: time.Now().Add(-48 * time.Hour)}); err != nil {
 		return nil, err
 	}
-	if s.Store, err = storage.Open(ctx, storage.Config{DataDir: dir, Migrations: append(dossier.Migrations(), api.Migrations()...)}); err != nil {
+	// KYSO_DATABASE_URL and KYSO_S3_* (inherited by kyso serve) select
+	// PostgreSQL and S3 as in production.
+	sc := storage.Config{DataDir: dir, DatabaseURL: os.Getenv("KYSO_DATABASE_URL"), Migrations: append(dossier.Migrations(), api.Migrations()...)}
+	if ep := os.Getenv("KYSO_S3_ENDPOINT"); ep != "" {
+		sc.S3 = &storage.S3Config{Endpoint: ep, Bucket: os.Getenv("KYSO_S3_BUCKET"), AccessKey: os.Getenv("KYSO_S3_ACCESS_KEY"), SecretKey: os.Getenv("KYSO_S3_SECRET_KEY")}
+	}
+	if s.Store, err = storage.Open(ctx, sc); err != nil {
 		return nil, err
 	}
 	sk, vk, err := evidence.LoadOrCreateKey(filepath.Join(dir, "log.key"), "")
@@ -142,7 +148,7 @@ func Start(bin, data string, extra ...string) (*Server, error) {
 	args := append([]string{"--data", data, "serve", "--listen", addr}, extra...)
 	cmd := exec.Command(bin, args...)
 	cmd.Stdout, cmd.Stderr = io.Discard, logf
-	cmd.Env = append(os.Environ(), "KYSO_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "KYSO_LOG_LEVEL="+envOr("KYSO_BENCH_LOG_LEVEL", "warn"))
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -171,6 +177,41 @@ func (s *Server) Stop() {
 		s.cmd.Process.Kill()
 	}
 	s.log.Close()
+	if keep := os.Getenv("KYSO_BENCH_SERVE_LOG"); keep != "" {
+		if b, err := os.ReadFile(s.log.Name()); err == nil {
+			os.WriteFile(keep, b, 0o644)
+		}
+	}
+}
+
+// CPU is the server process's CPU time so far (user + system), from
+// /proc: under a busy machine, CPU per request is the figure that does
+// not depend on what else runs.
+func (s *Server) CPU() time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+	if err != nil {
+		return 0
+	}
+	// Fields after the command name (in parentheses): utime is the 12th, stime the 13th.
+	i := bytes.LastIndexByte(b, ')')
+	f := bytes.Fields(b[i+1:])
+	if len(f) < 13 {
+		return 0
+	}
+	var ut, st int64
+	fmt.Sscan(string(f[11]), &ut)
+	fmt.Sscan(string(f[12]), &st)
+	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ = 100
+}
+
+// LoadAverage is the machine's 1-minute load average.
+func LoadAverage() string {
+	b, _ := os.ReadFile("/proc/loadavg")
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return "?"
+	}
+	return string(f[0])
 }
 
 // Result is one load run.
@@ -179,6 +220,7 @@ type Result struct {
 	Elapsed          time.Duration
 	P50, P99, Max    time.Duration
 	FirstError       string
+	ServerCPU        time.Duration // of the server process during the run (set by the caller)
 }
 
 // Throughput is successful requests per second.
@@ -187,6 +229,10 @@ func (r Result) Throughput() float64 { return float64(r.Requests-r.Errors) / r.E
 func (r Result) String() string {
 	s := fmt.Sprintf("%d requests (%d errors) in %s: %.1f/s, p50 %s, p99 %s, max %s", r.Requests, r.Errors,
 		r.Elapsed.Round(time.Millisecond), r.Throughput(), r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(time.Millisecond))
+	if ok := r.Requests - r.Errors; r.ServerCPU > 0 && ok > 0 {
+		per := r.ServerCPU / time.Duration(ok)
+		s += fmt.Sprintf("; server CPU %s per request (ceiling on 2 idle cores ≈ %.0f/s)", per.Round(100*time.Microsecond), 2/per.Seconds())
+	}
 	if r.FirstError != "" {
 		s += "; first error: " + r.FirstError
 	}
@@ -260,4 +306,11 @@ func Do(c *http.Client, method, url, token, ctype string, body []byte, want int)
 		return fmt.Errorf("%d %.200s", resp.StatusCode, b)
 	}
 	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
 }

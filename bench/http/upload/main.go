@@ -112,6 +112,8 @@ func main() {
 		}
 	}
 	kysobench.Load(1, 3, time.Minute, do) // warm up
+	load, cpu0 := kysobench.LoadAverage(), srv.CPU()
 	r := kysobench.Load(*c, *n, *d, func(i int) error { return do(i + 3) })
-	fmt.Printf("%s, %.1f MB signed PDF (B-T), %d clients: %s\n", what, float64(len(pdf))/(1<<20), *c, r)
+	r.ServerCPU = srv.CPU() - cpu0
+	fmt.Printf("%s, %.1f MB signed PDF (B-T), %d clients (load average %s → %s): %s\n", what, float64(len(pdf))/(1<<20), *c, load, kysobench.LoadAverage(), r)
 }
