@@ -7,7 +7,6 @@ import (
 	"github.com/go-chi/chi/v5"
 
 	"github.com/kyso-vn/kyso/dossier"
-	"github.com/kyso-vn/kyso/evidence"
 )
 
 // An operation is one route of the JSON API: what mounts it and what the
@@ -173,6 +172,7 @@ func (s *Server) operations() []operation {
 func (s *Server) mountAPI(r chi.Router) {
 	ops := s.operations()
 	s.openapi = buildOpenAPI(ops, s.cfg)
+	s.metrics.reg.MustRegister(newQueues(s.store, s.now))
 	r.Route(apiPrefix, func(r chi.Router) {
 		r.Use(s.authenticate, noStore)
 		for _, op := range ops {
@@ -233,5 +233,3 @@ func joinOr(xs []string) string {
 	}
 	return out
 }
-
-var _ = evidence.DocumentSigned

@@ -311,3 +311,32 @@ func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
 }
+
+func TestMetrics(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.deskDossier()
+	e.deskDossier()
+	e.processing()
+	d := e.processing()
+	v := e.result(d)
+	head := e.session(e.vp.Members[seed.Head].Staff.Username)
+	cert := string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: e.vp.Members[seed.Head].Credential.Certificate.Raw}))
+	if r := head.post("/api/v1/documents/"+itoa(v.ID)+"/sign/prepare", prepareRequest{Certificate: cert}); r.status != 201 {
+		t.Fatalf("prepare: %d", r.status)
+	}
+	head.post("/api/v1/documents/"+itoa(v.ID)+"/sign", signRequest{})
+	r := e.anonymous().get("/metrics")
+	body := string(r.body)
+	for _, want := range []string{
+		`kyso_dossiers{state="received"} 2`,
+		`kyso_dossiers{state="processing"} 2`,
+		`kyso_signing_sessions_open 1`,
+		`kyso_queue_scrape_ok 1`,
+		`kyso_http_request_duration_seconds_count{method="POST",route="/api/v1/documents/{id}/sign",status="201"} 1`,
+		`kyso_sign_duration_seconds_count{flow="server"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+}

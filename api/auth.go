@@ -66,7 +66,7 @@ package api
 //     answers a 401 problem to requests that accept JSON.
 //   - s.requireStaffJSON: the same for JSON endpoints: always a 401 problem.
 //   - s.csrf: the CSRF middleware (mount it after requireStaff on routes
-//     that change state; the JSON API mounts it for all of /api/v1).
+//     that change state; every JSON API operation but the login has it).
 //   - s.login(ctx, w, r, username, password) error: checks the password,
 //     sets the session cookie; errors are ErrBadCredentials, *LockedError
 //     (errors.Is ErrLocked), ErrTooManyAttempts, ErrCrossSite.

@@ -3,6 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"encoding/json"
 	"io"
 	"net"
@@ -235,28 +243,7 @@ func TestServeTwoServersOnePostgres(t *testing.T) {
 	if !strings.Contains(b.stderr.String(), "already served by another process") {
 		t.Errorf("the second server did not reuse the first one's PKI responders: %s", b.stderr.String())
 	}
-	// A staff member with a password, made through the same database.
-	ctx := context.Background()
-	cfg, err := config.Load(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, eng, err := openEngine(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	unit := dossier.Unit{Code: "000.00.31.H62", Name: "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc", Level: dossier.LevelProvince, Kind: dossier.UnitCentre, Profile: "vinh-phuc"}
-	if err := eng.AddUnit(ctx, dossier.System, unit); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.AddStaff(ctx, dossier.System, dossier.Staff{Username: "tiepnhan62", FullName: "Nguyễn Văn An", Unit: unit.Code,
-		Roles: []dossier.RoleInUnit{{Role: dossier.RoleIntake, Unit: unit.Code}}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := api.SetPassword(ctx, eng, dossier.System, "tiepnhan62", "mật-khẩu-tiếp-nhận"); err != nil {
-		t.Fatal(err)
-	}
+	addStaff(t, data)
 	resp, err := http.Post(a.url+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"tiepnhan62","password":"mật-khẩu-tiếp-nhận"}`))
 	if err != nil {
 		t.Fatal(err)
@@ -295,5 +282,84 @@ func TestServeTwoServersOnePostgres(t *testing.T) {
 	}
 	if st := call(a.url, "GET", "/api/v1/auth/me"); st != 401 {
 		t.Fatalf("the session on A after logout on B: %d", st)
+	}
+}
+
+// TestServeTLS: with --tls-cert and --tls-key the server speaks HTTPS
+// only, and its cookies are Secure.
+func TestServeTLS(t *testing.T) {
+	dir := t.TempDir()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"}, NotBefore: time.Now().Add(-time.Hour),
+		NotAfter: time.Now().Add(time.Hour), IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, _ := x509.MarshalPKCS8PrivateKey(key)
+	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600)
+	s := startServe(t, filepath.Join(dir, "data"), freeAddr(t), "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(s.url, "https://") {
+		t.Fatalf("url %s", s.url)
+	}
+	pool := x509.NewCertPool()
+	c, _ := x509.ParseCertificate(der)
+	pool.AddCert(c)
+	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := cl.Get(s.url + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("https healthz: %d", resp.StatusCode)
+	}
+	if resp, err := http.Get("http://" + strings.TrimPrefix(s.url, "https://") + "/healthz"); err == nil {
+		resp.Body.Close()
+		if resp.StatusCode == 200 {
+			t.Fatal("plain HTTP served on the TLS port")
+		}
+	}
+	addStaff(t, filepath.Join(dir, "data"))
+	resp, err = cl.Post(s.url+"/api/v1/auth/login", "application/json", strings.NewReader(`{"username":"tiepnhan62","password":"mật-khẩu-tiếp-nhận"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || len(resp.Cookies()) != 1 || !resp.Cookies()[0].Secure || !resp.Cookies()[0].HttpOnly {
+		t.Fatalf("login over TLS: %d, cookies %+v", resp.StatusCode, resp.Cookies())
+	}
+}
+
+// addStaff records a unit and an intake officer tiepnhan62 with a
+// password in the data directory's database (the one the environment
+// names).
+func addStaff(t *testing.T, data string) {
+	t.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, eng, err := openEngine(ctx, &env{stdout: io.Discard, stderr: io.Discard}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	unit := dossier.Unit{Code: "000.00.31.H62", Name: "Trung tâm Phục vụ hành chính công tỉnh Vĩnh Phúc", Level: dossier.LevelProvince, Kind: dossier.UnitCentre, Profile: "vinh-phuc"}
+	if err := eng.AddUnit(ctx, dossier.System, unit); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.AddStaff(ctx, dossier.System, dossier.Staff{Username: "tiepnhan62", FullName: "Nguyễn Văn An", Unit: unit.Code,
+		Roles: []dossier.RoleInUnit{{Role: dossier.RoleIntake, Unit: unit.Code}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := api.SetPassword(ctx, eng, dossier.System, "tiepnhan62", "mật-khẩu-tiếp-nhận"); err != nil {
+		t.Fatal(err)
 	}
 }
