@@ -178,6 +178,15 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			p, err := s.tokenPrincipal(r.Context(), h)
 			if err != nil {
 				if errors.Is(err, errBadToken) {
+					// Guessing tokens is guessing passwords: the same
+					// per-IP limit, and no evidence entry beyond it.
+					if ok, retry := s.loginLimit.Allow(s.clientIP(r), s.now()); !ok {
+						w.Header().Set("Retry-After", retry)
+						s.metrics.rateLimited.WithLabelValues(s.loginLimit.name).Inc()
+						writeProblem(w, r, Problem{Type: problemBase + "rate-limited", Status: http.StatusTooManyRequests,
+							Detail: "too many invalid API tokens from this address; try again later"})
+						return
+					}
 					s.audit(r, nil, EventDenied, map[string]any{"status": http.StatusUnauthorized, "reason": "invalid API token"})
 					w.Header().Set("WWW-Authenticate", `Bearer realm="kyso", error="invalid_token"`)
 					writeProblem(w, r, Problem{Type: problemBase + "unauthenticated", Status: http.StatusUnauthorized, Detail: err.Error()})

@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -367,4 +369,61 @@ func TestTokens(t *testing.T) {
 		}
 	}
 	_ = json.Marshal
+}
+
+func TestRequireStaff(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	page := e.srv.requireStaff(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "xin chào "+principalFrom(r.Context()).Username+" "+csrfToken(r))
+	}))
+	call := func(c *client, accept string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, "/ho-so?trang=2", nil)
+		if accept != "" {
+			req.Header.Set("Accept", accept)
+		}
+		if c != nil && c.cookie != "" {
+			req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
+		}
+		if c != nil && c.token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.token)
+		}
+		rec := httptest.NewRecorder()
+		page.ServeHTTP(rec, req)
+		return rec
+	}
+	if rec := call(nil, "text/html"); rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/login?next=%2Fho-so%3Ftrang%3D2" {
+		t.Fatalf("anonymous browser: %d → %s", rec.Code, rec.Header().Get("Location"))
+	}
+	if rec := call(nil, "application/json"); rec.Code != 401 {
+		t.Fatalf("anonymous JSON: %d", rec.Code)
+	}
+	tok := e.tokenFor(e.vp.Members[seed.Intake].Staff.Username, ScopeDossiersRead)
+	if rec := call(tok, "text/html"); rec.Code != http.StatusSeeOther {
+		t.Fatalf("an API token on a console page: %d", rec.Code)
+	}
+	c := e.session(e.vp.Members[seed.Intake].Staff.Username)
+	if rec := call(c, "text/html"); rec.Code != 200 || rec.Body.String() != "xin chào "+e.vp.Members[seed.Intake].Staff.Username+" "+c.csrf {
+		t.Fatalf("staff session: %d %q", rec.Code, rec.Body.String())
+	}
+	for _, bad := range []string{"//evil.example/x", "/\\evil.example", "https://evil.example", "/ok\r\nX: y"} {
+		if got := localPath(bad); got != "/" {
+			t.Errorf("localPath(%q) = %q", bad, got)
+		}
+	}
+}
+
+func TestBadTokensAreLimited(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.srv.loginLimit = NewLimiter("login", 0.01, 3)
+	bad := &client{e: e, token: TokenPrefix + strings.Repeat("A", 43)}
+	var codes []int
+	for range 5 {
+		codes = append(codes, bad.get("/api/v1/dossiers").status)
+	}
+	if codes[0] != 401 || codes[4] != 429 {
+		t.Fatalf("statuses %v: want 401 first, 429 once the limit is reached", codes)
+	}
+	if n := evidenceTypes(t, e)[EventDenied]; n != 3 {
+		t.Fatalf("%d denials logged; want 3 (none beyond the limit)", n)
+	}
 }
