@@ -153,8 +153,8 @@ func (e *Engine) Accept(ctx context.Context, code string, actor Actor, reason st
 		if !s.d.IntakeDeadline.IsZero() && s.now.After(s.d.IntakeDeadline) {
 			ev.Data.LateIntake = true
 		}
-		if s.p.TransferWorkingHours > 0 {
-			by := s.cal.AddWorking(s.now, time.Duration(s.p.TransferWorkingHours*float64(time.Hour)))
+		if s.p.TransferWorkingDays > 0 {
+			by := s.cal.AddWorkingDays(s.now, s.p.TransferWorkingDays)
 			ev.Data.TransferBy = &by
 		}
 		if s.d.Level == 4 && s.p.Level4WithoutSignature == "level3" {
