@@ -167,10 +167,18 @@ func (h *harness) must(err error) {
 }
 
 // pdf returns a small unsigned PDF.
-func pdf(t testing.TB) *bytes.Reader {
+func pdf(t testing.TB) *bytes.Reader { return pdfReader() }
+
+func pdfReader() *bytes.Reader {
 	var b bytes.Buffer
 	if err := testpdf.Write(&b, testpdf.Options{Pages: 1}); err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return bytes.NewReader(b.Bytes())
+}
+
+func readAll(r *bytes.Reader) []byte {
+	b := make([]byte, r.Len())
+	r.Read(b)
+	return b
 }
