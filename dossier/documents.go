@@ -69,6 +69,10 @@ type Facts struct {
 	// new date an apology letter announces.
 	LetterKind     string     `json:"letter_kind,omitempty"`
 	NewAppointment *time.Time `json:"new_appointment,omitempty"`
+	// ReusedFrom: the version of another dossier this one reuses
+	// (TT 01/2023); it is assessed as made by that version's uploader at
+	// that version's time.
+	ReusedFrom int64 `json:"reused_from,omitempty"`
 }
 
 // DocumentInput is a document to add.

@@ -147,3 +147,6 @@ func (e *Engine) calendar(p *Profile) (Calendar, error) {
 // clock returns the current time in Vietnam, to the microsecond (what
 // both databases keep exactly).
 func (e *Engine) clock() time.Time { return e.now().In(vietnam).Truncate(time.Microsecond) }
+
+// Now is the engine's clock in Vietnam's time zone.
+func (e *Engine) Now() time.Time { return e.clock() }
