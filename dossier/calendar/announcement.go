@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"slices"
@@ -93,6 +94,12 @@ func ParseAnnouncement(data []byte) (*Announcement, error) {
 	if err := decodeStrict(data, &a); err != nil {
 		return nil, fmt.Errorf("%w: announcement: %v", ErrInvalidAnnouncement, err)
 	}
+	if len(a.Replaces) == 0 {
+		a.Replaces = nil // "replaces": [] and no "replaces" are the same
+	}
+	if len(a.Days) == 0 {
+		a.Days = nil
+	}
 	if err := a.validate(); err != nil {
 		return nil, err
 	}
@@ -114,17 +121,22 @@ func LoadAnnouncementFile(name string) (*Announcement, error) {
 	return a, nil
 }
 
-// builtinAnnouncements parses the embedded announcements, one file per
-// year named YEAR.json.
+// builtinAnnouncements parses the embedded announcements.
 func builtinAnnouncements() (map[int]*Announcement, error) {
-	entries, err := embeddedAnnouncements.ReadDir("announcements")
+	return announcementsFrom(embeddedAnnouncements, "announcements")
+}
+
+// announcementsFrom parses the announcements in dir, one file per year
+// named YEAR.json.
+func announcementsFrom(fsys fs.FS, dir string) (map[int]*Announcement, error) {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
 		return nil, err
 	}
 	out := map[int]*Announcement{}
 	for _, e := range entries {
-		name := path.Join("announcements", e.Name())
-		data, err := embeddedAnnouncements.ReadFile(name)
+		name := path.Join(dir, e.Name())
+		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return nil, err
 		}
