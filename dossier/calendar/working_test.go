@@ -203,7 +203,10 @@ func TestWorkingErrors(t *testing.T) {
 		func() error { _, err := c.AddWorkingDays(vn(t, "2199-12-30 09:00"), 10); return err },
 		func() error { _, err := c.IsWorking(vn(t, "1999-06-01 09:00")); return err },
 		func() error { _, err := c.IntakeDeadline(vn(t, "2199-12-31 16:30")); return err },
-		func() error { _, err := c.WorkingTimeBetween(vn(t, "2026-03-02 09:00"), vn(t, "2300-01-01 09:00")); return err },
+		func() error {
+			_, err := c.WorkingTimeBetween(vn(t, "2026-03-02 09:00"), vn(t, "2300-01-01 09:00"))
+			return err
+		},
 	} {
 		if err := f(); !errors.Is(err, ErrOutOfRange) {
 			t.Errorf("out of range: %v", err)
@@ -256,7 +259,7 @@ func FuzzWorkingTime(f *testing.F) {
 	c := mustCalendar(f, "vinh-phuc")
 	f.Fuzz(func(t *testing.T, offset int64, minutes, splitMinutes uint32) {
 		at := base.Add(time.Duration(offset%(3*365*24*3600)) * time.Second) // 2023–2028
-		d := time.Duration(minutes%(60*24*90)) * time.Minute               // up to 90 days of working time
+		d := time.Duration(minutes%(60*24*90)) * time.Minute                // up to 90 days of working time
 		checkInvariants(t, c, at, d, time.Duration(splitMinutes)*time.Minute)
 		a, b := at, at.Add(time.Duration(splitMinutes)*time.Minute*7)
 		ab, _ := c.WorkingTimeBetween(a, b)
