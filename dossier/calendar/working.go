@@ -21,18 +21,29 @@ const IntakeTime = time.Hour
 func (c *Calendar) forward(t time.Time, yield func(from, to time.Time) bool) error {
 	loc := c.profile.loc
 	t = t.In(loc)
-	day := dateFromTime(t)
-	var tab *yearTable
-	for {
-		if tab == nil || tab.year != day.Year {
-			var err error
-			if tab, err = c.table(day.Year); err != nil {
-				return err
-			}
+	year, yday := t.Year(), t.YearDay()-1
+	for ; ; year, yday = year+1, 0 {
+		tab, err := c.table(year)
+		if err != nil {
+			return err
 		}
-		if tab.working(day) {
+		for ; yday < len(tab.off); yday++ {
+			if tab.off[yday] {
+				continue
+			}
+			midnight := time.Date(year, time.January, 1+yday, 0, 0, 0, 0, loc)
+			// Sessions are wall-clock times: add them to midnight unless the
+			// zone changes its offset that day (never in Vietnam since 1975).
+			_, off0 := midnight.Zone()
+			_, off1 := midnight.Add(24 * time.Hour).Zone()
+			at := func(minute int) time.Time {
+				if off0 == off1 {
+					return midnight.Add(time.Duration(minute) * time.Minute)
+				}
+				return time.Date(year, time.January, 1+yday, 0, minute, 0, 0, loc)
+			}
 			for _, s := range c.profile.sessions {
-				from, to := day.at(s.start, loc), day.at(s.end, loc)
+				from, to := at(s.start), at(s.end)
 				if !to.After(t) {
 					continue
 				}
@@ -44,7 +55,6 @@ func (c *Calendar) forward(t time.Time, yield func(from, to time.Time) bool) err
 				}
 			}
 		}
-		day = day.AddDays(1)
 	}
 }
 
