@@ -16,9 +16,10 @@ import (
 	"time"
 )
 
-// ErrInvalidAnnouncement is wrapped by every error about announcement or
-// profile data: the message names the file, the entry and the problem.
-var ErrInvalidAnnouncement = errors.New("invalid calendar data")
+// ErrInvalidData is wrapped by every error about calendar data, an
+// announcement or a profile: the message names the file, the entry and
+// the problem.
+var ErrInvalidData = errors.New("invalid calendar data")
 
 // Announcement is what the government announced for one year's holidays
 // (the Prime Minister's decision, relayed by the Government Office and
@@ -92,7 +93,7 @@ func decodeStrict(data []byte, v any) error {
 func ParseAnnouncement(data []byte) (*Announcement, error) {
 	var a Announcement
 	if err := decodeStrict(data, &a); err != nil {
-		return nil, fmt.Errorf("%w: announcement: %v", ErrInvalidAnnouncement, err)
+		return nil, fmt.Errorf("%w: announcement: %v", ErrInvalidData, err)
 	}
 	if len(a.Replaces) == 0 {
 		a.Replaces = nil // "replaces": [] and no "replaces" are the same
@@ -145,7 +146,7 @@ func announcementsFrom(fsys fs.FS, dir string) (map[int]*Announcement, error) {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if want := strconv.Itoa(a.Year) + ".json"; e.Name() != want {
-			return nil, fmt.Errorf("%w: %s: holds year %d, so it must be named %s", ErrInvalidAnnouncement, name, a.Year, want)
+			return nil, fmt.Errorf("%w: %s: holds year %d, so it must be named %s", ErrInvalidData, name, a.Year, want)
 		}
 		out[a.Year] = a
 	}
@@ -153,13 +154,13 @@ func announcementsFrom(fsys fs.FS, dir string) (map[int]*Announcement, error) {
 }
 
 func (a *Announcement) errorf(format string, args ...any) error {
-	return fmt.Errorf("%w: announcement %d: %s", ErrInvalidAnnouncement, a.Year, fmt.Sprintf(format, args...))
+	return fmt.Errorf("%w: announcement %d: %s", ErrInvalidData, a.Year, fmt.Sprintf(format, args...))
 }
 
 func (a *Announcement) validate() error {
 	law, err := lawFor(a.Year)
 	if err != nil {
-		return fmt.Errorf("%w: announcement: year %d: %v", ErrInvalidAnnouncement, a.Year, err)
+		return fmt.Errorf("%w: announcement: year %d: %v", ErrInvalidData, a.Year, err)
 	}
 	if len(a.Days) > 366 {
 		return a.errorf("%d days is more than a year has", len(a.Days))
@@ -175,7 +176,7 @@ func (a *Announcement) validate() error {
 	seen := map[Date]int{}
 	for i, e := range a.Days {
 		where := fmt.Sprintf("days[%d] %s", i, e.Date)
-		if err := validateEntry(e, standardWeek); err != nil {
+		if err := validateEntry(e, standardWeek()); err != nil {
 			return a.errorf("%s: %v", where, err)
 		}
 		if e.Date.Year != a.Year {
@@ -211,8 +212,10 @@ func (a *Announcement) validate() error {
 }
 
 // standardWeek is Monday to Friday, the week announcements are written
-// for (civil servants, NĐ 45/2013 and its successors).
-var standardWeek = [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
+// for (the 40-hour week of civil servants).
+func standardWeek() [7]bool {
+	return [7]bool{time.Monday: true, time.Tuesday: true, time.Wednesday: true, time.Thursday: true, time.Friday: true}
+}
 
 // validateEntry checks one day against a week of working weekdays.
 func validateEntry(e DayEntry, week [7]bool) error {
@@ -246,7 +249,7 @@ func validateEntry(e DayEntry, week [7]bool) error {
 
 func occasionList(withOther bool) string {
 	var s []string
-	for _, o := range occasions {
+	for _, o := range occasions() {
 		if o != OccasionOther || withOther {
 			s = append(s, string(o))
 		}

@@ -111,7 +111,7 @@ func Profiles() []string {
 // ("vinh-phuc", "cao-bang", "binh-dinh", "binh-phuoc", "quang-ngai") with
 // the embedded announcements (2024–2026) and any given with
 // [WithAnnouncements]. An unknown id is an error wrapping
-// ErrUnknownProfile; broken data an error wrapping ErrInvalidAnnouncement.
+// ErrUnknownProfile; broken data an error wrapping ErrInvalidData.
 func ForProfile(id string, opts ...Option) (*Calendar, error) {
 	var o options
 	for _, opt := range opts {
@@ -130,7 +130,7 @@ func ForProfile(id string, opts ...Option) (*Calendar, error) {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if p.id != id {
-		return nil, fmt.Errorf("%w: %s: holds profile %q", ErrInvalidAnnouncement, name, p.id)
+		return nil, fmt.Errorf("%w: %s: holds profile %q", ErrInvalidData, name, p.id)
 	}
 	anns, err := builtinAnnouncements()
 	if err != nil {
@@ -138,7 +138,7 @@ func ForProfile(id string, opts ...Option) (*Calendar, error) {
 	}
 	for _, a := range o.announcements {
 		if a == nil {
-			return nil, fmt.Errorf("%w: nil announcement", ErrInvalidAnnouncement)
+			return nil, fmt.Errorf("%w: nil announcement", ErrInvalidData)
 		}
 		if err := a.validate(); err != nil { // it may have been built in code
 			return nil, err
@@ -150,13 +150,20 @@ func ForProfile(id string, opts ...Option) (*Calendar, error) {
 	return &Calendar{profile: p, announcements: anns, years: map[int]*yearTable{}}, nil
 }
 
-var weekdayNames = map[string]time.Weekday{"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday,
-	"wednesday": time.Wednesday, "thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday}
+// parseWeekday parses "monday" … "sunday".
+func parseWeekday(name string) (time.Weekday, bool) {
+	for wd := time.Sunday; wd <= time.Saturday; wd++ {
+		if strings.ToLower(wd.String()) == name {
+			return wd, true
+		}
+	}
+	return 0, false
+}
 
 func parseProfile(data []byte) (profile, error) {
 	var f profileFile
 	fail := func(format string, args ...any) (profile, error) {
-		return profile{}, fmt.Errorf("%w: profile %q: %s", ErrInvalidAnnouncement, f.ID, fmt.Sprintf(format, args...))
+		return profile{}, fmt.Errorf("%w: profile %q: %s", ErrInvalidData, f.ID, fmt.Sprintf(format, args...))
 	}
 	if err := decodeStrict(data, &f); err != nil {
 		return fail("%v", err)
@@ -177,7 +184,7 @@ func parseProfile(data []byte) (profile, error) {
 	}
 	p.loc = loc
 	for _, name := range f.WorkingDays {
-		wd, ok := weekdayNames[name]
+		wd, ok := parseWeekday(name)
 		if !ok {
 			return fail("working_days: unknown day %q (want monday … sunday)", name)
 		}
@@ -312,3 +319,7 @@ func (c *Calendar) IsWorkingDay(d Date) (bool, error) {
 	}
 	return t.working(d), nil
 }
+
+// DateOf returns the calendar date of instant t in the calendar's time
+// zone (a submission at 2026-02-16T17:30:00Z is on 2026-02-17 in Vietnam).
+func (c *Calendar) DateOf(t time.Time) Date { return dateFromTime(t.In(c.profile.loc)) }

@@ -92,12 +92,11 @@ func (d Date) at(minute int, loc *time.Location) time.Time {
 	return time.Date(d.Year, d.Month, d.Day, minute/60, minute%60, 0, 0, loc)
 }
 
-// viWeekdays are the Vietnamese names of the days of the week.
-var viWeekdays = [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}
-
 // WeekdayVI returns the Vietnamese name of the day of the week of d
 // ("Thứ Hai" … "Chủ nhật").
-func (d Date) WeekdayVI() string { return viWeekdays[d.Weekday()] }
+func (d Date) WeekdayVI() string {
+	return [7]string{"Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"}[d.Weekday()]
+}
 
 // viShort is d as Vietnamese texts write it: "26/04/2026".
 func (d Date) viShort() string { return fmt.Sprintf("%02d/%02d/%04d", d.Day, int(d.Month), d.Year) }

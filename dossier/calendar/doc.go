@@ -16,7 +16,7 @@
 //
 // # Holidays
 //
-// From the Labour Code 2019 Điều 112.1 (2012 Điều 115.1 for 2013–2020):
+// From the Labour Code 2019 Điều 112.1 (2012 Điều 115.1 for 2014–2020):
 // Tết Dương lịch 1/1; Tết Âm lịch, 5 days; Giỗ Tổ Hùng Vương, 10/3 lunar;
 // 30/4; 1/5; Quốc khánh 2/9 and, from 2021, one adjacent day. Without an
 // announcement, kyso takes as Tết the last day of the old lunar year (29

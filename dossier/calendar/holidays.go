@@ -42,10 +42,13 @@ const (
 	OccasionOther       Occasion = "other"        // anything else an announcement or a profile adds
 )
 
-var occasions = [...]Occasion{OccasionNewYear, OccasionTet, OccasionHungKings, OccasionVictoryDay,
-	OccasionLabourDay, OccasionNationalDay, OccasionOther}
+// occasions returns every occasion, in the order of the Code.
+func occasions() []Occasion {
+	return []Occasion{OccasionNewYear, OccasionTet, OccasionHungKings, OccasionVictoryDay,
+		OccasionLabourDay, OccasionNationalDay, OccasionOther}
+}
 
-func (o Occasion) valid() bool { return slices.Contains(occasions[:], o) }
+func (o Occasion) valid() bool { return slices.Contains(occasions(), o) }
 
 // Day is one entry of [Calendar.Holidays]: a non-working day other than an
 // ordinary weekend day, or a weekend day made a working day.
@@ -60,9 +63,10 @@ type Day struct {
 }
 
 // MinHolidayYear is the first year with holiday rules: the Labour Code
-// 2012 (10/2012/QH13, in force from 01/5/2013; Điều 115) until 2020, the
+// 2012 (10/2012/QH13, in force from 01/5/2013, so first for a whole year
+// in 2014; Điều 115) until 2020, the
 // Labour Code 2019 (45/2019/QH14, from 01/01/2021; Điều 112) after.
-const MinHolidayYear = 2013
+const MinHolidayYear = 2014
 
 // holidayLaw is one version of the Labour Code's holiday article.
 type holidayLaw struct {
@@ -72,17 +76,21 @@ type holidayLaw struct {
 	nationalDays int // days of Quốc khánh
 }
 
-var holidayLaws = [...]holidayLaw{
-	{2013, "Bộ luật Lao động 2012, Điều 115 khoản 1", "Bộ luật Lao động 2012, Điều 115 khoản 3", 1},
-	{2021, "Bộ luật Lao động 2019, Điều 112 khoản 1", "Bộ luật Lao động 2019, Điều 111 khoản 3", 2},
+// holidayLaws returns the versions of the holiday article, oldest first.
+func holidayLaws() []holidayLaw {
+	return []holidayLaw{
+		{2014, "Bộ luật Lao động 2012, Điều 115 khoản 1", "Bộ luật Lao động 2012, Điều 115 khoản 3", 1},
+		{2021, "Bộ luật Lao động 2019, Điều 112 khoản 1", "Bộ luật Lao động 2019, Điều 111 khoản 3", 2},
+	}
 }
 
 func lawFor(year int) (holidayLaw, error) {
 	if year < MinHolidayYear || year > MaxYear {
-		return holidayLaw{}, fmt.Errorf("%w: no holiday rules for %d (kyso knows the Labour Codes of 2012, from 2013, and 2019, from 2021, up to %d)", ErrOutOfRange, year, MaxYear)
+		return holidayLaw{}, fmt.Errorf("%w: no holiday rules for %d (kyso knows the Labour Codes of 2012, from 2014, and 2019, from 2021, up to %d)", ErrOutOfRange, year, MaxYear)
 	}
-	law := holidayLaws[0]
-	for _, l := range holidayLaws {
+	laws := holidayLaws()
+	law := laws[0]
+	for _, l := range laws {
 		if year >= l.from {
 			law = l
 		}

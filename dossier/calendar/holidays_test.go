@@ -126,7 +126,8 @@ func TestComputedDefaults(t *testing.T) {
 }
 
 // TestLabourCodeVersions: before 2021 the Labour Code 2012 (Điều 115)
-// gave Quốc khánh one day; before 2013 kyso has no holiday rules.
+// gave Quốc khánh one day; before 2014 kyso has no holiday rules (the
+// 2012 Code took effect on 01/5/2013, after Tết).
 func TestLabourCodeVersions(t *testing.T) {
 	c := mustCalendar(t, "binh-dinh")
 	days, err := c.Holidays(2020)
@@ -145,7 +146,7 @@ func TestLabourCodeVersions(t *testing.T) {
 	if !slices.Equal(national, []string{"2020-09-02"}) {
 		t.Errorf("2020 Quốc khánh: %v", national)
 	}
-	for _, y := range []int{2012, 1990, 2200} {
+	for _, y := range []int{2013, 2012, 1990, 2200} {
 		if _, err := c.Holidays(y); !errors.Is(err, ErrOutOfRange) {
 			t.Errorf("Holidays(%d): %v, want ErrOutOfRange", y, err)
 		}
@@ -167,7 +168,7 @@ func TestNationalDayNeighbour(t *testing.T) {
 
 // TestEveryYear builds every year with holiday rules and checks the
 // invariants: no two computed holidays on one date, compensatory days on
-// working weekdays after their holiday, 10 (2013–2020) or 11 (2021–)
+// working weekdays after their holiday, 10 (2014–2020) or 11 (2021–)
 // holiday days when no announcement changes the year.
 func TestEveryYear(t *testing.T) {
 	c := mustCalendar(t, "binh-phuoc")
@@ -272,7 +273,7 @@ func TestProfileData(t *testing.T) {
 	}
 	for _, tc := range tests {
 		_, err := parseProfile([]byte(tc.json))
-		if !errors.Is(err, ErrInvalidAnnouncement) || !strings.Contains(err.Error(), tc.want) {
+		if !errors.Is(err, ErrInvalidData) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
 	}
@@ -325,8 +326,8 @@ func TestBrokenAnnouncements(t *testing.T) {
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
 		_, err := LoadAnnouncementFile(f)
-		if !errors.Is(err, ErrInvalidAnnouncement) || !strings.Contains(err.Error(), want[name]) || !strings.Contains(err.Error(), f) || want[name] == "" {
-			t.Errorf("%s: %v\n want an ErrInvalidAnnouncement naming the file and %q", name, err, want[name])
+		if !errors.Is(err, ErrInvalidData) || !strings.Contains(err.Error(), want[name]) || !strings.Contains(err.Error(), f) || want[name] == "" {
+			t.Errorf("%s: %v\n want an ErrInvalidData naming the file and %q", name, err, want[name])
 		}
 	}
 	if _, err := LoadAnnouncementFile("testdata/announcements/missing.json"); !errors.Is(err, os.ErrNotExist) {
@@ -354,7 +355,7 @@ func TestExtraAnnouncement(t *testing.T) {
 	// in 2026, so it cannot be a working weekend day).
 	data, _ := os.ReadFile("testdata/announcements/2027.json")
 	moved := strings.ReplaceAll(strings.ReplaceAll(string(data), `"year": 2027`, `"year": 2026`), "2027-", "2026-")
-	if _, err := ParseAnnouncement([]byte(moved)); !errors.Is(err, ErrInvalidAnnouncement) {
+	if _, err := ParseAnnouncement([]byte(moved)); !errors.Is(err, ErrInvalidData) {
 		t.Errorf("2027's notice relabelled 2026: %v", err)
 	}
 	// One file replaces the embedded notice of its year whole: the swapped
@@ -368,10 +369,10 @@ func TestExtraAnnouncement(t *testing.T) {
 		t.Error("the replacement's day off does not apply")
 	}
 	bad := &Announcement{Year: 2026, Days: []DayEntry{{Date: Date{2026, 3, 7}, Kind: KindDayOff, Reason: "x", Source: "y"}}}
-	if _, err := ForProfile("quang-ngai", WithAnnouncements(bad)); !errors.Is(err, ErrInvalidAnnouncement) {
+	if _, err := ForProfile("quang-ngai", WithAnnouncements(bad)); !errors.Is(err, ErrInvalidData) {
 		t.Errorf("an invalid announcement built in code: %v", err)
 	}
-	if _, err := ForProfile("quang-ngai", WithAnnouncements(nil)); !errors.Is(err, ErrInvalidAnnouncement) {
+	if _, err := ForProfile("quang-ngai", WithAnnouncements(nil)); !errors.Is(err, ErrInvalidData) {
 		t.Errorf("nil announcement: %v", err)
 	}
 }
@@ -379,7 +380,7 @@ func TestExtraAnnouncement(t *testing.T) {
 func TestEmbeddedAnnouncementNames(t *testing.T) {
 	data, _ := embeddedAnnouncements.ReadFile("announcements/2026.json")
 	_, err := announcementsFrom(fstest.MapFS{"a/2025.json": {Data: data}}, "a")
-	if !errors.Is(err, ErrInvalidAnnouncement) || !strings.Contains(err.Error(), "must be named 2026.json") {
+	if !errors.Is(err, ErrInvalidData) || !strings.Contains(err.Error(), "must be named 2026.json") {
 		t.Errorf("misnamed file: %v", err)
 	}
 	anns, err := builtinAnnouncements()
@@ -407,8 +408,8 @@ func FuzzParseAnnouncement(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := ParseAnnouncement(data)
 		if err != nil {
-			if !errors.Is(err, ErrInvalidAnnouncement) {
-				t.Fatalf("error without ErrInvalidAnnouncement: %v", err)
+			if !errors.Is(err, ErrInvalidData) {
+				t.Fatalf("error without ErrInvalidData: %v", err)
 			}
 			return
 		}

@@ -144,6 +144,9 @@ func TestAddWorkingAndBetween(t *testing.T) {
 			t.Errorf("WorkingTimeBetween(%s, %s) = %v, %v; want %v", tc.a, tc.b, got, err, tc.want)
 		}
 	}
+	if d := c.DateOf(time.Date(2026, 2, 16, 17, 30, 0, 0, time.UTC)); d != (Date{2026, 2, 17}) {
+		t.Errorf("DateOf 17:30 UTC = %s, want the next day in Vietnam", d)
+	}
 	// A time given in another zone gives the same instant, reported in +07:00.
 	utc := vn(t, "2026-03-02 11:00").UTC()
 	got, _ := c.AddWorking(utc, time.Hour)
