@@ -132,7 +132,9 @@ func (e *Engine) DraftLetter(ctx context.Context, code string, actor Actor, lr L
 		}
 	}
 	probe := &DocumentVersion{Role: role, Facts: Facts{LetterKind: lr.Kind}}
-	if reqs := requiredSigners(p, d, probe, map[string]Unit{recv.Code: recv, dec.Code: dec}); len(reqs) == 1 && reqs[0].role == RoleHead {
+	// The signature block names the head of the signing unit, also when
+	// the unit signs as an organisation (TM. …).
+	if reqs := requiredSigners(p, d, probe, map[string]Unit{recv.Code: recv, dec.Code: dec}); len(reqs) == 1 {
 		if st, err := e.headOf(ctx, reqs[0].unit); err == nil {
 			l.SignatoryName, l.SignatoryTitle = st.FullName, st.Title
 		}

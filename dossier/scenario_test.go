@@ -59,8 +59,8 @@ func wantRule(t *testing.T, err error, rule string) {
 
 func TestScenarioVinhPhucFullPath(t *testing.T) {
 	h := newHarness(t, "2025-03-03T09:00:00+07:00") // Monday
-	h.eng, _ = dossier.New(h.store, h.log, dossier.Options{Calendars: func(string) (dossier.Calendar, error) { return simpleCalendar{}, nil },
-		Inspector: inspectorOf(h), Letters: stubLetters{}, Now: func() time.Time { return h.now }})
+	h.eng, _ = dossier.New(h.store, h.log, dossier.Options{Calendars: calendars(t),
+		Inspector: inspectorOf(h), Letters: wire.Letters{}, Now: func() time.Time { return h.now }})
 	w, err := seed.Build(h.ctx, h.eng, h.pki.DevPKI, "vinh-phuc", h.now)
 	h.must(err)
 	var raw bytes.Buffer

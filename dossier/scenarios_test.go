@@ -10,6 +10,7 @@ import (
 
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/internal/seed"
+	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
 )
 
@@ -22,8 +23,8 @@ type world struct {
 func newWorld(t *testing.T, profile, start string) *world {
 	h := newHarness(t, start)
 	var err error
-	h.eng, err = dossier.New(h.store, h.log, dossier.Options{Calendars: func(string) (dossier.Calendar, error) { return simpleCalendar{}, nil },
-		Inspector: inspectorOf(h), Letters: stubLetters{}, Now: func() time.Time { return h.now }})
+	h.eng, err = dossier.New(h.store, h.log, dossier.Options{Calendars: calendars(t),
+		Inspector: inspectorOf(h), Letters: wire.Letters{}, Now: func() time.Time { return h.now }})
 	h.must(err)
 	w, err := seed.Build(h.ctx, h.eng, h.pki.DevPKI, profile, h.now)
 	h.must(err)

@@ -47,8 +47,12 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	pki := testpki.New(t, certs.DevPKIOptions{Now: time.Now().Add(-48 * time.Hour)})
+	cals, err := wire.Calendars()
+	if err != nil {
+		t.Fatal(err)
+	}
 	eng, err := dossier.New(st, lg, dossier.Options{
-		Calendars: func(string) (dossier.Calendar, error) { return fixedCalendar{}, nil },
+		Calendars: cals,
 		Inspector: &wire.Inspector{Trust: pki.TrustStore(), AllowOnline: true},
 	})
 	if err != nil {
@@ -60,18 +64,6 @@ func newFixture(t *testing.T) *fixture {
 	}
 	return &fixture{ctx: ctx, eng: eng, pki: pki, w: w, log: lg}
 }
-
-// fixedCalendar counts every hour as working time (the digitization test
-// does not look at deadlines).
-type fixedCalendar struct{}
-
-func (fixedCalendar) IntakeDeadline(t time.Time) time.Time              { return t.Add(time.Hour) }
-func (fixedCalendar) AddWorking(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (fixedCalendar) AddWorkingDays(t time.Time, n float64) time.Time {
-	return t.Add(time.Duration(n * 24 * float64(time.Hour)))
-}
-func (fixedCalendar) WorkingTimeBetween(a, b time.Time) time.Duration { return max(0, b.Sub(a)) }
-func (fixedCalendar) WorkingDay() time.Duration                       { return 24 * time.Hour }
 
 // a4Scan is an A4 page at 300 dpi (2480×3508), recognised by its shape.
 func a4Scan(t *testing.T) []byte {
