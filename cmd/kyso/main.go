@@ -52,6 +52,7 @@ func commands() []command {
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
+		{"calendar", "working time: deadlines (working hours/days, intake) and holidays", runCalendar},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
 	}
