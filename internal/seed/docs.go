@@ -271,3 +271,11 @@ func (w *World) LandCertificate(a dossier.Applicant, pc Parcel, serial string, a
 func (w *World) cityName() string {
 	return "thành phố " + strings.TrimPrefix(w.City, "Thành phố ")
 }
+
+// honorific is "Ông" or "Bà" (by the customary middle name "Thị").
+func honorific(name string) string {
+	if strings.Contains(name, " Thị ") {
+		return "Bà"
+	}
+	return "Ông"
+}

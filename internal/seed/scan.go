@@ -22,9 +22,10 @@ import (
 const ScanDPI = 200
 
 // Scan renders the paper as a citizen's paper document scanned at the
-// desk: an A4 greyscale JPEG at ScanDPI (2 per cent paper tone, a little
-// noise, a handwritten signature), as a flatbed scanner would produce it.
-// seed varies the noise.
+// desk: an A4 colour JPEG at ScanDPI (NĐ 30/2020 asks colour for
+// electronic copies) with a paper tone, a little noise and a handwritten
+// signature in blue ink, as a flatbed scanner would produce it. seed
+// varies the noise.
 func (p Paper) Scan(seed uint64) ([]byte, error) {
 	reg, err := opentype.Parse(fonts.LiberationSerif)
 	if err != nil {
@@ -38,15 +39,16 @@ func (p Paper) Scan(seed uint64) ([]byte, error) {
 		return opentype.NewFace(f, &opentype.FaceOptions{Size: size, DPI: ScanDPI, Hinting: font.HintingFull})
 	}
 	w, h := int(8.27*ScanDPI), int(11.69*ScanDPI)
-	img := image.NewGray(image.Rect(0, 0, w, h))
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
 	rng := rand.New(rand.NewPCG(seed, 0x6b79736f))
-	for i := range img.Pix {
-		img.Pix[i] = uint8(236 + rng.IntN(8))
+	for i := 0; i < len(img.Pix); i += 4 {
+		n := uint8(rng.IntN(7))
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = 244+n/2, 240+n, 228+n, 255
 	}
 	px := func(pt float64) int { return int(pt * ScanDPI / 72) }
 	left, right := px(marginL), w-px(marginR)
 	y := px(60)
-	ink := image.NewUniform(color.Gray{Y: 35})
+	ink := image.NewUniform(color.RGBA{R: 38, G: 36, B: 42, A: 255})
 	var drawErr error
 	text := func(s string, size float64, b bool, align string, x0, x1 int) {
 		fnt := reg
@@ -122,12 +124,12 @@ func (p Paper) Scan(seed uint64) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-func hline(img *image.Gray, x0, x1, y, thick int) {
-	draw.Draw(img, image.Rect(x0, y, x1, y+thick), image.NewUniform(color.Gray{Y: 35}), image.Point{}, draw.Src)
+func hline(img *image.RGBA, x0, x1, y, thick int) {
+	draw.Draw(img, image.Rect(x0, y, x1, y+thick), image.NewUniform(color.RGBA{R: 38, G: 36, B: 42, A: 255}), image.Point{}, draw.Src)
 }
 
 // signature draws a handwritten-looking stroke centred at (cx, cy).
-func signature(img *image.Gray, cx, cy, size int, rng *rand.Rand) {
+func signature(img *image.RGBA, cx, cy, size int, rng *rand.Rand) {
 	a := 0.6 + rng.Float64()*0.4
 	for i := 0; i <= 900; i++ {
 		t := float64(i) / 900
@@ -136,7 +138,7 @@ func signature(img *image.Gray, cx, cy, size int, rng *rand.Rand) {
 		for dx := -2; dx <= 2; dx++ {
 			for dy := -2; dy <= 2; dy++ {
 				if dx*dx+dy*dy <= 4 {
-					img.SetGray(int(x)+dx, int(y)+dy, color.Gray{Y: 50})
+					img.SetRGBA(int(x)+dx, int(y)+dy, color.RGBA{R: 20, G: 40, B: 150, A: 255})
 				}
 			}
 		}

@@ -3,7 +3,7 @@ package seed
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -70,7 +70,10 @@ func Start(calendars func(id string) (dossier.Calendar, error), now time.Time, p
 		if err != nil {
 			return time.Time{}, err
 		}
-		days := workingDays(cal, now, Depth+1)
+		days, err := workingDays(cal, now, Depth+1)
+		if err != nil {
+			return time.Time{}, err
+		}
 		if d := days[len(days)-1].Add(7 * time.Hour); d.Before(start) {
 			start = d
 		}
@@ -80,16 +83,28 @@ func Start(calendars func(id string) (dossier.Calendar, error), now time.Time, p
 
 // workingDays returns n working days before the day of now: [0] is the
 // last one before today, [k] k working days earlier (midnight, Vietnam).
-func workingDays(cal dossier.Calendar, now time.Time, n int) []time.Time {
+func workingDays(cal dossier.Calendar, now time.Time, n int) ([]time.Time, error) {
 	var out []time.Time
 	day := dayStart(now)
-	for len(out) < n {
+	for i := 0; len(out) < n; i++ {
+		if i > 10*n+60 {
+			return nil, fmt.Errorf("seed: the calendar has fewer than %d working days in the %d days before %s", n, i, now.Format(time.DateOnly))
+		}
 		day = day.AddDate(0, 0, -1)
-		if cal.WorkingTimeBetween(day, day.AddDate(0, 0, 1)) >= time.Hour {
+		wt, err := cal.WorkingTimeBetween(day, day.AddDate(0, 0, 1))
+		if err != nil {
+			return nil, err
+		}
+		if wt >= time.Hour {
 			out = append(out, day)
 		}
 	}
-	return out
+	return out, nil
+}
+
+func dayStart(t time.Time) time.Time {
+	t = t.In(vietnam)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, vietnam)
 }
 
 // A tale is one story: its steps, scheduled on its profile's working days.
@@ -123,7 +138,7 @@ func (t *tale) on(day int, hhmm string, fn func(ctx context.Context)) {
 // else on the last working day at 16:35.
 func (t *tale) recently(ago time.Duration, fn func(ctx context.Context)) {
 	at := t.s.Now.Add(-ago).Truncate(time.Minute)
-	if !at.After(dayStart(t.s.Now)) || t.cal.WorkingTimeBetween(at, t.s.Now) < ago-time.Minute {
+	if wt, err := t.cal.WorkingTimeBetween(at, t.s.Now); err != nil || !at.After(dayStart(t.s.Now)) || wt < ago-time.Minute {
 		at = t.days[0].Add(16*time.Hour + 35*time.Minute)
 	}
 	t.steps = append(t.steps, &step{at: at, t: t, fn: fn})
@@ -165,8 +180,11 @@ func (s *Scenario) Run(ctx context.Context) ([]Outcome, error) {
 		if err != nil {
 			return nil, err
 		}
-		t := &tale{s: s, w: w, cal: cal, days: workingDays(cal, s.Now, Depth+1),
-			out: Outcome{Profile: st.profile, Story: st.name}}
+		days, err := workingDays(cal, s.Now, Depth+1)
+		if err != nil {
+			return nil, err
+		}
+		t := &tale{s: s, w: w, cal: cal, days: days, out: Outcome{Profile: st.profile, Story: st.name}}
 		st.build(t)
 		tales = append(tales, t)
 	}
@@ -315,53 +333,84 @@ type scanned struct {
 	paper     Paper
 	component string
 	name      string // component name
-	role      string // DocComponent or DocSupplement
 }
 
-// digitize scans papers at the desk (package digitize: PDF/A with the
-// TT 01/2023 record, signed B-T by the assigned officer) and returns them
-// as desk-digitized documents with their records as facts.
-func (t *tale) digitize(ctx context.Context, code string, officer *Member, a dossier.Assignment, unit dossier.Unit, papers []scanned) []dossier.DocumentInput {
-	if !t.ok() {
-		return nil
-	}
+// scan renders the papers as the desk's scanner would.
+func (t *tale) scan(papers []scanned) ([]digitize.Input, []digitize.Metadata) {
 	var inputs []digitize.Input
 	var meta []digitize.Metadata
 	for i, p := range papers {
 		jpg, err := p.paper.Scan(uint64(t.s.Clock.Now().UnixNano()) + uint64(i))
 		if err != nil {
 			t.fail(err, "scan")
-			return nil
+			return nil, nil
 		}
 		inputs = append(inputs, digitize.Input{Name: fmt.Sprintf("scan-%s-%d.jpg", strings.ToLower(p.component), i+1), Data: jpg})
 		meta = append(meta, digitize.Metadata{Fields: map[string]string{digitize.FieldComponentCode: p.component, digitize.FieldComponentName: p.name}})
 	}
-	st := officer.Staff
-	var b *digitize.Batch
+	return inputs, meta
+}
+
+// deskScan digitizes papers brought to the desk as components of the
+// dossier, the way the console does (internal/wire.Digitize: PDF/A with
+// the TT 01/2023 record, signed B-T by the assigned officer).
+func (t *tale) deskScan(ctx context.Context, code string, officer *Member, papers []scanned) {
+	inputs, meta := t.scan(papers)
+	if !t.ok() {
+		return
+	}
+	var res *wire.DigitizeResult
 	var err error
 	t.s.Clock.WallTSA(func() {
-		b, err = digitize.Process(ctx, inputs, &digitize.Options{Time: t.s.Clock.Now(),
-			Operator:   digitize.Operator{Name: st.FullName, Account: st.OfficialAccount, Title: st.Title, Unit: unit.Name},
-			Assignment: &digitize.Assignment{Number: a.Number, Date: a.SignedOn, SignedBy: a.SignedBy, Staff: []string{st.OfficialAccount}, ValidFrom: a.ValidFrom},
-			Common:     map[string]string{digitize.FieldDossierCode: code}, Components: meta,
+		res, err = wire.Digitize(ctx, t.s.Engine, code, officer.Actor, wire.DigitizeRequest{Inputs: inputs, Components: meta,
+			Credential: officer.Credential, Level: signer.LevelBT, TSA: t.s.TSA})
+	})
+	if err == nil && len(res.Errors) > 0 {
+		err = errors.New(strings.Join(res.Errors, "; "))
+	}
+	t.fail(err, "digitize at the desk")
+	t.tick()
+}
+
+// supplementScan digitizes papers brought as a supplement (package
+// digitize, as internal/wire.Digitize does, signed by the assigned
+// officer) and returns them for Engine.Supplement.
+func (t *tale) supplementScan(ctx context.Context, code string, officer *Member, papers []scanned) []dossier.DocumentInput {
+	inputs, meta := t.scan(papers)
+	if !t.ok() {
+		return nil
+	}
+	st := officer.Staff
+	var a *digitize.Assignment
+	as, err := t.s.Engine.Assignments(ctx, st.Username)
+	if err != nil {
+		t.fail(err, "assignments")
+		return nil
+	}
+	for _, x := range as {
+		if x.Covers(st.Username, t.s.Clock.Now()) {
+			a = &digitize.Assignment{Number: x.Number, Date: x.SignedOn, SignedBy: x.SignedBy, Staff: []string{st.OfficialAccount}, ValidFrom: x.ValidFrom, ValidTo: x.ValidTo}
+		}
+	}
+	prof := digitize.CopyProfile()
+	var b *digitize.Batch
+	t.s.Clock.WallTSA(func() {
+		b, err = digitize.Process(ctx, inputs, &digitize.Options{Profile: prof, Time: t.s.Engine.Now(),
+			Operator:   digitize.Operator{Name: st.FullName, Account: st.OfficialAccount, Title: st.Title, Unit: st.Unit},
+			Assignment: a, Common: map[string]string{digitize.FieldDossierCode: code}, Components: meta,
 			Sign: &digitize.SignOptions{Credential: officer.Credential, Level: signer.LevelBT, TSA: t.s.TSA}})
 	})
 	if err == nil {
 		err = b.Err()
 	}
 	if err != nil {
-		t.fail(err, "digitize")
+		t.fail(err, "digitize the supplement")
 		return nil
 	}
 	var out []dossier.DocumentInput
 	for i, d := range b.Documents {
-		rec, err := json.Marshal(d.Record)
-		if err != nil {
-			t.fail(err, "digitization record")
-			return nil
-		}
-		out = append(out, dossier.DocumentInput{Role: papers[i].role, Source: dossier.SourceDesk, Component: papers[i].component,
-			Title: papers[i].name, Name: d.Name + ".pdf", Body: bytes.NewReader(d.PDF), Facts: dossier.Facts{Digitization: rec}})
+		out = append(out, dossier.DocumentInput{Role: dossier.DocSupplement, Source: dossier.SourceDesk, Component: papers[i].component,
+			Title: papers[i].name, Name: d.Name + ".pdf", Body: bytes.NewReader(d.PDF), Facts: dossier.Facts{Digitization: d.Record.JSON()}})
 	}
 	t.tick()
 	return out

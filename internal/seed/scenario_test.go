@@ -35,7 +35,10 @@ func newEnv(t *testing.T, now time.Time, profiles []string) *env {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	cals := func(string) (dossier.Calendar, error) { return seed.OfficeHours{}, nil }
+	cals, err := wire.Calendars()
+	if err != nil {
+		t.Fatal(err)
+	}
 	start, err := seed.Start(cals, now, profiles)
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +65,7 @@ func newEnv(t *testing.T, now time.Time, profiles []string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := dossier.New(st, lg, dossier.Options{Calendars: cals, Now: clock.Now, Letters: seed.Letters{},
+	eng, err := dossier.New(st, lg, dossier.Options{Calendars: cals, Now: clock.Now, Letters: wire.Letters{PublicURL: "http://127.0.0.1:8080/"},
 		Inspector: &wire.Inspector{Trust: pki.TrustStore(), AllowOnline: true}})
 	if err != nil {
 		t.Fatal(err)

@@ -131,28 +131,41 @@ func BuildWith(ctx context.Context, eng *dossier.Engine, pki *certs.DevPKI, prof
 		}
 		w.Units[us.key] = u
 	}
-	created := false
 	for i, ps := range staffOf(pv, p.InterAgency) {
-		m, isNew, err := w.addMember(ctx, eng, pv, ps, i)
+		m, err := w.addMember(ctx, eng, pv, ps, i)
 		if err != nil {
 			return nil, fmt.Errorf("seed %s: staff %s: %w", profile, ps.user, err)
 		}
-		created = created || isNew
 		w.Members[ps.key] = m
 		w.Order = append(w.Order, ps.key)
 	}
-	if created {
-		// The written decisions assigning desk staff to digitization (QĐ
-		// 03/2020 Đ9.3b): the centre director's and the ward chairman's.
-		dir, ch := w.Members[Director].Staff, w.Members[CommuneHead].Staff
-		if w.Assignment, err = eng.RecordAssignment(ctx, dossier.System, dossier.Assignment{Number: "15/QĐ-TTPVHCC",
-			SignedOn: now.AddDate(0, -1, 0), SignedBy: dir.FullName + ", " + dir.Title, Unit: w.Units[Centre].Code,
-			Staff: []string{w.Members[Intake].Staff.Username}, ValidFrom: now.AddDate(0, -1, 0)}); err != nil {
-			return nil, fmt.Errorf("seed %s: assignment: %w", profile, err)
+	// The written decisions assigning desk staff to digitization (QĐ
+	// 03/2020 Đ9.3b): the centre director's and the ward chairman's (kept
+	// when a second round finds them on record).
+	dir, ch := w.Members[Director].Staff, w.Members[CommuneHead].Staff
+	for _, a := range []struct {
+		dst    *dossier.Assignment
+		number string
+		by     dossier.Staff
+		unit   string
+		staff  string
+	}{
+		{&w.Assignment, "15/QĐ-TTPVHCC", dir, Centre, Intake},
+		{&w.CommuneAssignment, "08/QĐ-UBND", ch, Commune, CommuneIntake},
+	} {
+		username := w.Members[a.staff].Staff.Username
+		if opts.Reuse {
+			as, err := eng.Assignments(ctx, username)
+			if err != nil {
+				return nil, fmt.Errorf("seed %s: assignments: %w", profile, err)
+			}
+			if len(as) > 0 {
+				*a.dst = as[len(as)-1]
+				continue
+			}
 		}
-		if w.CommuneAssignment, err = eng.RecordAssignment(ctx, dossier.System, dossier.Assignment{Number: "08/QĐ-UBND",
-			SignedOn: now.AddDate(0, -1, 0), SignedBy: ch.FullName + ", " + ch.Title, Unit: w.Units[Commune].Code,
-			Staff: []string{w.Members[CommuneIntake].Staff.Username}, ValidFrom: now.AddDate(0, -1, 0)}); err != nil {
+		if *a.dst, err = eng.RecordAssignment(ctx, dossier.System, dossier.Assignment{Number: a.number, SignedOn: now.AddDate(0, -1, 0),
+			SignedBy: a.by.FullName + ", " + a.by.Title, Unit: w.Units[a.unit].Code, Staff: []string{username}, ValidFrom: now.AddDate(0, -1, 0)}); err != nil {
 			return nil, fmt.Errorf("seed %s: assignment: %w", profile, err)
 		}
 	}
@@ -225,7 +238,7 @@ func addUnit(ctx context.Context, eng *dossier.Engine, u dossier.Unit, reuse boo
 
 // addMember records one staff member (or finds them, with Reuse) and
 // gives them their credential.
-func (w *World) addMember(ctx context.Context, eng *dossier.Engine, pv province, ps person, i int) (*Member, bool, error) {
+func (w *World) addMember(ctx context.Context, eng *dossier.Engine, pv province, ps person, i int) (*Member, error) {
 	u := w.Units[ps.unit]
 	id := cccd(pv.cccd, ps.female, 1968+(i*7)%30, 1000+i*37+int(pv.letter[2]-'0')*101)
 	s := dossier.Staff{Username: ps.user, FullName: ps.name, Title: ps.title, Unit: u.Code,
@@ -238,13 +251,13 @@ func (w *World) addMember(ctx context.Context, eng *dossier.Engine, pv province,
 		if old, err := eng.Staff(ctx, s.Username); err == nil {
 			s, isNew = old, false
 		} else if !errors.Is(err, dossier.ErrUnknownStaff) {
-			return nil, false, err
+			return nil, err
 		}
 	}
 	if isNew {
 		var err error
 		if s, err = eng.AddStaff(ctx, dossier.System, s); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
 	m := &Member{Key: ps.key, Staff: s, Actor: dossier.Actor{Username: s.Username, Role: ps.roles[0], Unit: u.Code}, UnitKey: ps.unit}
@@ -255,7 +268,7 @@ func (w *World) addMember(ctx context.Context, eng *dossier.Engine, pv province,
 			if w.Seals[ps.unit], err = w.credential(s.Username, certs.IssueRequest{Kind: certs.KindOrganisation,
 				Subject: certs.Subject{CommonName: u.Name, Organization: "Ủy ban nhân dân tỉnh " + pv.name, Locality: pv.city,
 					Province: pv.name, UID: "MNS:" + mns, AgencyCode: u.Code}}); err != nil {
-				return nil, false, err
+				return nil, err
 			}
 		}
 		m.Credential = w.Seals[ps.unit]
@@ -263,10 +276,10 @@ func (w *World) addMember(ctx context.Context, eng *dossier.Engine, pv province,
 		if m.Credential, err = w.credential(s.Username, certs.IssueRequest{Kind: certs.KindPersonal,
 			Subject: certs.Subject{CommonName: ps.name, Title: ps.title, Unit: u.Name, Organization: "Ủy ban nhân dân tỉnh " + pv.name,
 				Locality: pv.city, Province: pv.name, UID: "CCCD:" + id}}); err != nil {
-			return nil, false, err
+			return nil, err
 		}
 	}
-	return m, isNew, nil
+	return m, nil
 }
 
 // cccd makes a citizen identity number (CCCD): the province's 3-digit

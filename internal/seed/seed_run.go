@@ -31,6 +31,9 @@ type Config struct {
 	Now       time.Time
 	Options   Options
 	Logger    *slog.Logger
+	// OnWorld, when set, is called with each world once it is built,
+	// before any story runs (e.g. to keep the staff's credentials).
+	OnWorld func(*World) error
 }
 
 // Result is what Seed made.
@@ -60,6 +63,11 @@ func Seed(ctx context.Context, cfg Config) (*Result, error) {
 		}
 		worlds[id] = w
 		res.Worlds = append(res.Worlds, w)
+		if cfg.OnWorld != nil {
+			if err := cfg.OnWorld(w); err != nil {
+				return res, err
+			}
+		}
 	}
 	sc := &Scenario{Engine: cfg.Engine, Clock: cfg.Clock, TSA: cfg.TSA, Calendars: cfg.Calendars, VerifyURL: cfg.VerifyURL,
 		Worlds: worlds, Now: cfg.Now, Logger: cfg.Logger}
