@@ -29,7 +29,7 @@ import (
 	"github.com/kyso-vn/kyso/storage"
 )
 
-const demoUsage = `demo [--json] [--profiles vinh-phuc,cao-bang,binh-dinh,binh-phuoc,quang-ngai] [--force]
+const demoUsage = `demo [--json] [--profiles vinh-phuc,cao-bang,binh-dinh,binh-phuoc,quang-ngai] [--force] [--pki-url BASE]
 
 Seeds a realistic scenario into the configured stores (the data directory's
 SQLite and files, or KYSO_DATABASE_URL and KYSO_S3_*) — DEVELOPMENT ONLY:
@@ -44,7 +44,10 @@ the verification URLs, and writes the same to DATA/demo.json (mode 0600);
 --json prints that file (passwords included: demo accounts only).
 
 A second run on the same data refuses (exit 2); --force adds another round
-of dossiers, reusing the units, staff and keys on record.`
+of dossiers, reusing the units, staff and keys on record. While it runs,
+the demo serves the PKI's time-stamp authority, OCSP responder and CRLs at
+the PKI's URL (--pki-url when it creates the PKI); a PKI made before the
+demo's stories begin stamps them with its own earliest time.`
 
 // demoFile is DATA/demo.json and the --json output.
 type demoFile struct {
@@ -85,6 +88,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	asJSON := fs.Bool("json", false, "print the accounts, dossiers and URLs as JSON (as DATA/demo.json)")
 	profileList := fs.String("profiles", strings.Join(seed.Profiles(), ","), "province profiles to seed, comma-separated")
 	force := fs.Bool("force", false, "seed another round into data that already holds a demo")
+	pkiURL := fs.String("pki-url", certs.DefaultBaseURL, "responders' base URL of a PKI the demo creates (kyso serve and kyso pki serve answer there)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -116,7 +120,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	pki, err := demoPKI(cfg.PKIDir, start)
+	pki, err := demoPKI(cfg.PKIDir, strings.TrimRight(*pkiURL, "/"), start)
 	if err != nil {
 		return err
 	}
@@ -214,7 +218,7 @@ func consoleURL(listen string) (string, error) {
 
 // demoPKI loads the development PKI, or creates one valid from before the
 // stories begin.
-func demoPKI(dir string, start time.Time) (*certs.DevPKI, error) {
+func demoPKI(dir, baseURL string, start time.Time) (*certs.DevPKI, error) {
 	p, err := certs.LoadDevPKI(dir)
 	if err == nil {
 		return p, nil
@@ -225,7 +229,7 @@ func demoPKI(dir string, start time.Time) (*certs.DevPKI, error) {
 	if entries, rerr := os.ReadDir(dir); rerr == nil && len(entries) > 0 {
 		return nil, withCode(exitUsage, err)
 	}
-	p, err = certs.InitDevPKI(dir, certs.DevPKIOptions{Now: start.Add(-72 * time.Hour)})
+	p, err = certs.InitDevPKI(dir, certs.DevPKIOptions{BaseURL: baseURL, Now: start.Add(-72 * time.Hour)})
 	if err != nil {
 		return nil, withCode(exitUsage, err)
 	}

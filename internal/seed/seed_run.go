@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -85,9 +86,28 @@ func Seed(ctx context.Context, cfg Config) (*Result, error) {
 // and signing each with the CA's RSA key dominates the demo's time
 // otherwise (revocations made meanwhile by `kyso pki revoke` show after
 // at most that long).
+//
+// A PKI younger than the stories (made by `kyso pki init` or `kyso serve`
+// before the demo) cannot vouch for their past times: its time-stamps are
+// then not earlier than a minute after its TSA and issuing CA became valid.
 func Responders(p *certs.DevPKI, clock *Clock) http.Handler {
+	var floor time.Time
+	for _, c := range []*x509.Certificate{p.Root.Certificate, p.Intermediate.Certificate} {
+		if c.NotBefore.After(floor) {
+			floor = c.NotBefore
+		}
+	}
+	if id, err := p.Identity(certs.IdentityTSA); err == nil && id.Certificate.NotBefore.After(floor) {
+		floor = id.Certificate.NotBefore
+	}
+	floor = floor.Add(time.Minute)
 	tsa := certs.NewResponder(p)
-	tsa.Now = clock.TSANow
+	tsa.Now = func() time.Time {
+		if t := clock.TSANow(); t.After(floor) {
+			return t
+		}
+		return floor
+	}
 	tsa.Logger = slog.New(slog.DiscardHandler)
 	rest := certs.NewResponder(p)
 	rest.Logger = tsa.Logger
