@@ -41,6 +41,9 @@ type Scenario struct {
 	// Now is the real time: every step happens before it.
 	Now    time.Time
 	Logger *slog.Logger
+
+	mu    sync.Mutex
+	seals map[string][]byte // seal images by unit name
 }
 
 // An Outcome is one seeded dossier.
@@ -446,22 +449,27 @@ func (t *tale) sealAppearance(unitCode string, rect signer.Rect) *signer.Appeara
 			name = u.Name
 		}
 	}
-	img, err := sealImage(name)
+	img, err := t.s.sealImage(name)
 	t.fail(err, "seal image")
 	return &signer.Appearance{Kind: signer.Organisation, Page: 1, Rect: rect, Name: name, Unit: name, Image: img}
 }
 
-var seals sync.Map // unit name -> PNG (drawing one takes ~50 ms)
-
-func sealImage(unit string) ([]byte, error) {
-	if b, ok := seals.Load(unit); ok {
-		return b.([]byte), nil
+// sealImage draws a unit's seal once per scenario (~50 ms each).
+func (s *Scenario) sealImage(unit string) ([]byte, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if b, ok := s.seals[unit]; ok {
+		return b, nil
 	}
 	b, err := SealImage(unit)
-	if err == nil {
-		seals.Store(unit, b)
+	if err != nil {
+		return nil, err
 	}
-	return b, err
+	if s.seals == nil {
+		s.seals = map[string][]byte{}
+	}
+	s.seals[unit] = b
+	return b, nil
 }
 
 // issued adds a result (or a chain step's result) drafted by the

@@ -111,7 +111,7 @@ func Build(ctx context.Context, eng *dossier.Engine, pki *certs.DevPKI, profile 
 
 // BuildWith is Build with options.
 func BuildWith(ctx context.Context, eng *dossier.Engine, pki *certs.DevPKI, profile string, now time.Time, opts Options) (*World, error) {
-	pv, ok := provinces[profile]
+	pv, ok := provinces()[profile]
 	if !ok {
 		return nil, fmt.Errorf("seed: %w: %q", dossier.ErrUnknownProfile, profile)
 	}

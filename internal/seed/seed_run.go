@@ -52,7 +52,7 @@ func Seed(ctx context.Context, cfg Config) (*Result, error) {
 	res := &Result{}
 	worlds := map[string]*World{}
 	for _, id := range cfg.Profiles {
-		if _, ok := provinces[id]; !ok {
+		if _, ok := provinces()[id]; !ok {
 			return nil, fmt.Errorf("seed: %w: %q (known: %v)", dossier.ErrUnknownProfile, id, Profiles())
 		}
 		if worlds[id] != nil {
