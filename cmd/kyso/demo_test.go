@@ -382,3 +382,70 @@ func TestDemoFlags(t *testing.T) {
 		t.Errorf("bad KYSO_LISTEN: exit %d %q", code, stderr)
 	}
 }
+
+// TestDemoFailureMidway: when seeding stops after the first province (its
+// keys cannot be kept), what was recorded still verifies, a plain rerun
+// refuses, and --force completes the demo on top of it.
+func TestDemoFailureMidway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds two provinces")
+	}
+	ctx := context.Background()
+	data, _ := demoData(t)
+	blocker := filepath.Join(data, "keys")
+	if err := os.WriteFile(blocker, []byte("not a directory"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := kyso(t, ctx, "--data", data, "demo", "--profiles", "vinh-phuc,quang-ngai")
+	if code != exitFailed || !strings.Contains(stderr, "seeding stopped") || !strings.Contains(stderr, "--force") {
+		t.Fatalf("demo with DATA/keys a file: exit %d %q; want 1 saying how to go on", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(data, demoFileName)); !os.IsNotExist(err) {
+		t.Errorf("a failed demo wrote demo.json (%v)", err)
+	}
+	if code, out, stderr := kyso(t, ctx, "--data", data, "log", "verify"); code != exitOK {
+		t.Fatalf("log verify after the failure: exit %d %s %s", code, out, stderr)
+	}
+	os.Remove(blocker)
+	if code, _, _ := kyso(t, ctx, "--data", data, "demo", "--profiles", "vinh-phuc,quang-ngai"); code != exitUsage {
+		t.Errorf("rerun without --force: exit %d, want 2", code)
+	}
+	f := runDemoJSON(t, data, "--profiles", "vinh-phuc,quang-ngai", "--force")
+	if len(f.Accounts) != 28 || len(f.Dossiers) != 5 {
+		t.Errorf("after --force: %d accounts, %d dossiers; want 28 and 5", len(f.Accounts), len(f.Dossiers))
+	}
+	if code, _, stderr := kyso(t, ctx, "--data", data, "log", "verify"); code != exitOK {
+		t.Fatalf("log verify after --force: %s", stderr)
+	}
+}
+
+func TestConsoleURL(t *testing.T) {
+	for _, tc := range []struct{ listen, want string }{
+		{"127.0.0.1:8080", "http://127.0.0.1:8080/"},
+		{":9000", "http://127.0.0.1:9000/"},
+		{"0.0.0.0:80", "http://127.0.0.1:80/"},
+		{"[::]:8443", "http://127.0.0.1:8443/"},
+		{"[::1]:8080", "http://[::1]:8080/"},
+		{"kyso.local:8080", "http://kyso.local:8080/"},
+		{"8080", ""},
+	} {
+		got, err := consoleURL(tc.listen)
+		if got != tc.want || (err != nil) != (tc.want == "") {
+			t.Errorf("consoleURL(%q) = %q, %v; want %q", tc.listen, got, err, tc.want)
+		}
+	}
+}
+
+func TestDemoPassword(t *testing.T) {
+	seen := map[string]bool{}
+	for range 200 {
+		p := newDemoPassword()
+		if len(p) != 14 || strings.Count(p, "-") != 2 || strings.ContainsAny(p, "0O1lI") {
+			t.Fatalf("password %q: want 3 groups of 4 without look-alikes", p)
+		}
+		if seen[p] {
+			t.Fatalf("password %q drawn twice", p)
+		}
+		seen[p] = true
+	}
+}
