@@ -116,7 +116,7 @@ func (e *Engine) Submit(ctx context.Context, actor Actor, app Application) (*Dos
 		ev := &Event{Kind: KindSubmitted, To: StateReceived, Reason: "Tiếp nhận hồ sơ " + map[string]string{
 			ChannelDesk: "trực tiếp tại Bộ phận Một cửa", ChannelPost: "qua dịch vụ bưu chính công ích"}[app.Channel]}
 		if app.Channel == ChannelOnline {
-			deadline, err := cal.IntakeDeadline(now)
+			deadline, err := intakeDeadline(p, cal, now)
 			if err != nil {
 				return err
 			}
@@ -131,6 +131,16 @@ func (e *Engine) Submit(ctx context.Context, actor Actor, app Application) (*Dos
 		return nil, err
 	}
 	return e.Dossier(ctx, d.Code)
+}
+
+// intakeDeadline: QĐ 03/2020 Đ13.1 read literally for the one-hour rule
+// (the calendar's IntakeDeadline); a profile's other window is working
+// time from the submission.
+func intakeDeadline(p *Profile, cal Calendar, at time.Time) (time.Time, error) {
+	if p.IntakeWorkingHours == 1 {
+		return cal.IntakeDeadline(at)
+	}
+	return cal.AddWorking(at, time.Duration(p.IntakeWorkingHours*float64(time.Hour)))
 }
 
 // Accept accepts the dossier as valid (intake staff of the receiving
@@ -322,7 +332,7 @@ func (e *Engine) Supplement(ctx context.Context, code string, actor Actor, docs 
 			ev.To = StateReceived
 			if s.d.Channel == ChannelOnline {
 				ev.To = StateSubmitted
-				deadline, err := s.cal.IntakeDeadline(s.now)
+				deadline, err := intakeDeadline(s.p, s.cal, s.now)
 				if err != nil {
 					return nil, err
 				}

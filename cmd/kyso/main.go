@@ -50,6 +50,7 @@ func commands() []command {
 		{"digitize", "scans to one PDF/A per paper document, TT 01/2023 metadata, OCR, signing", runDigitize},
 		{"storage", "object and metadata stores: check (WORM), verify, gc, ingest, get", runStorage},
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
+		{"report", "monthly report per unit and procedure, and the list of late dossiers", runReport},
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"calendar", "working time: deadlines (working hours/days, intake) and holidays", runCalendar},

@@ -1,11 +1,15 @@
 package main
 
-import "github.com/kyso-vn/kyso/storage"
+import (
+	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/storage"
+)
 
 // migrations are the schema migrations of the packages that keep rows of
 // their own, applied after storage's own (see storage.Migration for the
 // version ranges). Every command opens the store with all of them.
 func migrations() []storage.Migration {
 	var all []storage.Migration
+	all = append(all, dossier.Migrations()...)
 	return all
 }
