@@ -124,7 +124,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openDemoStore(ctx, e, cfg)
+	st, err := openStore(ctx, e, cfg, true)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	}
 	clock := seed.NewClock(start.Add(-48 * time.Hour))
 	eng, err := dossier.New(st, lg, dossier.Options{Calendars: cals, Now: clock.Now, Logger: logger,
-		Inspector: &wire.Inspector{Trust: pki.TrustStore(), AllowOnline: true},
+		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true},
 		Letters:   wire.Letters{PublicURL: console}})
 	if err != nil {
 		return err
@@ -234,23 +234,6 @@ func demoPKI(dir, baseURL string, start time.Time) (*certs.DevPKI, error) {
 		return nil, withCode(exitUsage, err)
 	}
 	return p, nil
-}
-
-// openDemoStore opens the configured stores with the dossier tables.
-func openDemoStore(ctx context.Context, e *env, cfg config.Config) (*storage.Store, error) {
-	sc, err := storageConfig(cfg, newLogger(e, cfg))
-	if err != nil {
-		return nil, err
-	}
-	sc.Migrations = migrations()
-	if !slices.ContainsFunc(sc.Migrations, func(m storage.Migration) bool { return m.Version == dossier.Migrations()[0].Version }) {
-		sc.Migrations = append(sc.Migrations, dossier.Migrations()...)
-	}
-	s, err := storage.Open(ctx, sc)
-	if err != nil {
-		return nil, withCode(exitUsage, err)
-	}
-	return s, nil
 }
 
 // serveDemoResponders serves the PKI's TSA (on the scenario's clock), OCSP
