@@ -130,7 +130,9 @@ func staffOf(pv province, interAgency bool) []person {
 		{DistrictHead, "ctthanhpho" + n, "", "Chủ tịch Ủy ban nhân dân thành phố", District, []dossier.Role{dossier.RoleHead}, false, false},
 		{DistrictSeal, "vtthanhpho" + n, "", "Văn thư Ủy ban nhân dân thành phố", District, []dossier.Role{dossier.RoleSeal}, true, false},
 		{CommuneIntake, "tnphuong" + n, "", "Công chức Tư pháp - Hộ tịch", Commune, []dossier.Role{dossier.RoleIntake, dossier.RoleSpecialist}, false, false},
-		{CommuneHead, "ctphuong" + n, "", "Chủ tịch Ủy ban nhân dân phường", Commune, []dossier.Role{dossier.RoleHead}, false, false},
+		// The ward's chairman also signs as the ward (its seal) where no
+		// seal keeper is at hand (QĐ 03/2020 Đ14.4b).
+		{CommuneHead, "ctphuong" + n, "", "Chủ tịch Ủy ban nhân dân phường", Commune, []dossier.Role{dossier.RoleHead, dossier.RoleSeal}, false, false},
 		{CommuneSeal, "vtphuong" + n, "", "Văn thư Ủy ban nhân dân phường", Commune, []dossier.Role{dossier.RoleSeal}, true, false},
 		{Archivist, "luutru" + n, "", "Lưu trữ viên", Centre, []dossier.Role{dossier.RoleArchivist}, false, false},
 		{Admin, "quantri" + n, "", "Quản trị hệ thống", Centre, []dossier.Role{dossier.RoleAdmin}, false, false},
