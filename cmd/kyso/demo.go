@@ -47,7 +47,9 @@ A second run on the same data refuses (exit 2); --force adds another round
 of dossiers, reusing the units, staff and keys on record. While it runs,
 the demo serves the PKI's time-stamp authority, OCSP responder and CRLs at
 the PKI's URL (--pki-url when it creates the PKI); a PKI made before the
-demo's stories begin stamps them with its own earliest time.`
+demo's stories begin stamps them with its own earliest time. The demo
+signs with the development PKI only (KYSO_TSA_URL and KYSO_TRUST are not
+used).`
 
 // demoFile is DATA/demo.json and the --json output.
 type demoFile struct {
@@ -145,7 +147,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return withCode(exitUsage, fmt.Errorf("%s: %w", st.Meta.Name(), err))
 	}
 	if len(units) > 0 && !*force {
-		return usageErrorf("%s already holds demo data (%d units; accounts in %s): use a fresh --data directory, or --force to add another round of dossiers",
+		return usageErrorf("%s already holds demo data or other units (%d; accounts of a demo in %s): kyso demo seeds an empty store — use a fresh --data directory or database, or --force to add another round of dossiers",
 			st.Meta.Name(), len(units), filepath.Join(cfg.DataDir, demoFileName))
 	}
 	stop, err := serveDemoResponders(pki, clock, logger)

@@ -10,7 +10,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"time"
 
@@ -144,10 +143,10 @@ func (c *cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e, ok := c.entries[key]
 	c.mu.Unlock()
 	if !ok || time.Since(e.at) > c.ttl {
-		rec := httptest.NewRecorder()
+		rec := &recorder{header: http.Header{}, status: http.StatusOK}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		c.next.ServeHTTP(rec, r)
-		e = cached{at: time.Now(), status: rec.Code, header: rec.Header().Clone(), body: rec.Body.Bytes()}
+		e = cached{at: time.Now(), status: rec.status, header: rec.header, body: rec.body.Bytes()}
 		if e.status == http.StatusOK {
 			c.mu.Lock()
 			c.entries[key] = e
@@ -160,3 +159,14 @@ func (c *cache) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(e.status)
 	w.Write(e.body)
 }
+
+// recorder keeps a response in memory.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(status int)      { r.status = status }
