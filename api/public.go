@@ -360,7 +360,7 @@ func (p *publicPages) downloadOriginal(w http.ResponseWriter, r *http.Request) {
 // control characters, quotes and characters Windows refuses become "_"
 // (document numbers such as "12/QĐ-UBND" keep their parts), leading dots
 // go, and it ends in .pdf; non-ASCII names are RFC 2231-encoded
-// (filename*=utf-8''…).
+// (filename*=utf-8”…).
 func contentDisposition(name string) string {
 	name = strings.Map(func(c rune) rune {
 		switch {

@@ -2,11 +2,11 @@ package api
 
 import (
 	"bytes"
-	"image"
-	_ "image/png"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"image"
+	_ "image/png"
 	"mime"
 	"net/http"
 	"net/netip"
@@ -296,9 +296,9 @@ func TestWantsJSON(t *testing.T) {
 	for accept, want := range map[string]bool{
 		"": false, "text/html": false, "application/json": true, "application/problem+json": true, "*/*": false,
 		"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8": false,
-		"application/json;q=0.5, text/html;q=0.9":                          false,
-		"text/html;q=0.1, application/json":                                true,
-		"application/json;q=0":                                             false,
+		"application/json;q=0.5, text/html;q=0.9":                         false,
+		"text/html;q=0.1, application/json":                               true,
+		"application/json;q=0":                                            false,
 	} {
 		r, _ := http.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", accept)

@@ -58,7 +58,7 @@ type Config struct {
 	// DevMode (a development server listens on loopback, where every
 	// client is the developer), none otherwise; an empty slice: none.
 	RateExempt []netip.Prefix
-	Logger    *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Server is the HTTP server.
