@@ -20,6 +20,7 @@ import (
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/evidence"
 	"github.com/kyso-vn/kyso/internal/seed"
+	"github.com/kyso-vn/kyso/verifier"
 )
 
 func TestVerificationPage(t *testing.T) {
@@ -346,4 +347,45 @@ func decodeQR(t *testing.T, png []byte) string {
 		t.Fatal(err)
 	}
 	return res.GetText()
+}
+
+func TestVerdict(t *testing.T) {
+	ver := &dossier.DocumentVersion{Lineage: 7}
+	signed := func(ind verifier.Indication, sub verifier.SubIndication) *verifier.Report {
+		return &verifier.Report{Indication: ind, SubIndication: sub, Signatures: []*verifier.Signature{
+			{Index: 1, Kind: "signature", Indication: ind, SubIndication: sub, Signer: &verifier.Signer{Name: "Trần Thị Bình"}}}}
+	}
+	passed := signed(verifier.TotalPassed, "")
+	valid := &dossier.Assessment{Status: dossier.StatusValid, Conditions: []dossier.Condition{{Text: "Chữ ký số của cơ quan", Held: true}}}
+	notValid := &dossier.Assessment{Status: dossier.StatusNotValid, Summary: "Chưa có giá trị pháp lý. Chưa đáp ứng: Chữ ký số của cơ quan."}
+	owed := &dossier.Assessment{Status: dossier.StatusProcessingOnly, Summary: "Chỉ dùng làm căn cứ xử lý."}
+	dossierIn := func(st dossier.State, result int64, reason string) *dossier.Dossier {
+		return &dossier.Dossier{Code: "000.00.31.H62-250303-0001", State: st, Result: result, Events: []dossier.Event{{To: st, Reason: reason}}}
+	}
+	for _, tc := range []struct {
+		name       string
+		d          *dossier.Dossier
+		rep        *verifier.Report
+		a          *dossier.Assessment
+		want, text string
+	}{
+		{"valid", dossierIn(dossier.StateSigned, 7, ""), passed, valid, VerdictValid, "Chữ ký số của cơ quan"},
+		{"cancelled beats valid signatures", dossierIn(dossier.StateCancelled, 7, "Giả mạo"), passed, valid, VerdictInvalid, "Lý do: Giả mạo."},
+		{"void", dossierIn(dossier.StateVoid, 7, "Quá 15 ngày"), passed, valid, VerdictInvalid, "hết hiệu lực"},
+		{"altered after signing", dossierIn(dossier.StateSigned, 7, ""), signed(verifier.TotalFailed, verifier.HashFailure), valid, VerdictInvalid, "Trần Thị Bình): nội dung văn bản đã bị thay đổi"},
+		{"revocation unknown", dossierIn(dossier.StateSigned, 7, ""), signed(verifier.Indeterminate, verifier.TryLater), valid, VerdictIndeterminate, "thử lại sau"},
+		{"signatures valid, legal conditions not met", dossierIn(dossier.StateSigned, 7, ""), passed, notValid, VerdictInvalid, "Chưa đáp ứng"},
+		{"processing only", dossierIn(dossier.StateSigned, 7, ""), passed, owed, VerdictIndeterminate, "căn cứ xử lý"},
+		{"no assessment", dossierIn(dossier.StateSigned, 7, ""), passed, nil, VerdictIndeterminate, "chưa có đánh giá"},
+		{"never validated", dossierIn(dossier.StateSigned, 7, ""), nil, valid, VerdictIndeterminate, "chưa được kiểm tra"},
+		{"draft not signed yet", dossierIn(dossier.StateProcessing, 0, ""), &verifier.Report{Indication: verifier.TotalFailed}, nil, VerdictIndeterminate, "chưa được ký số"},
+		{"recorded result without signatures", dossierIn(dossier.StateSigned, 7, ""), &verifier.Report{Indication: verifier.TotalFailed}, nil, VerdictInvalid, "không có chữ ký số"},
+	} {
+		v := *ver
+		v.Assessment = tc.a
+		got, reason := verdict(tc.d, &v, tc.rep)
+		if got != tc.want || !strings.Contains(reason, tc.text) {
+			t.Errorf("%s: %s %q; want %s containing %q", tc.name, got, reason, tc.want, tc.text)
+		}
+	}
 }

@@ -292,7 +292,7 @@ func (p *publicPages) describeUpload(ctx context.Context, up *upload, rep *verif
 		// The bytes are the same, so the stored report is this file's; the
 		// fresh one reflects today's trust and revocation data.
 		v.Signers = publicSigners(rep)
-		v.Verdict, v.Reason = verdict(d, rep, ver.Assessment)
+		v.Verdict, v.Reason = verdict(d, ver, rep)
 		v.VerdictText = verdictTexts[v.Verdict]
 	} else {
 		v = &Verification{Development: p.s.cfg.DevMode, Signers: publicSigners(rep), Links: PublicLinks{Verify: "/verify"}}

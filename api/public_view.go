@@ -272,7 +272,13 @@ func (e *pageEntry) qrPNG(url string) ([]byte, error) {
 	if e.qrURL == url && e.qrBody != nil {
 		return e.qrBody, nil
 	}
-	png, err := qrcode.Encode(url, qrcode.Medium, 256)
+	q, err := qrcode.New(url, qrcode.Medium)
+	if err != nil {
+		return nil, fmt.Errorf("QR code: %w", err)
+	}
+	// Whole pixels per module (8), so that printing and scanning never
+	// meet a module of uneven width.
+	png, err := q.PNG(-8)
 	if err != nil {
 		return nil, fmt.Errorf("QR code: %w", err)
 	}
@@ -384,7 +390,7 @@ func (p *publicPages) describe(ctx context.Context, d *dossier.Dossier, ver *dos
 	if v.Evidence, err = p.inclusion(ctx, d, ver); err != nil {
 		return nil, err
 	}
-	v.Verdict, v.Reason = verdict(d, rep, ver.Assessment)
+	v.Verdict, v.Reason = verdict(d, ver, rep)
 	v.VerdictText = verdictTexts[v.Verdict]
 	return v, nil
 }
@@ -514,12 +520,14 @@ func reportReason(rep *verifier.Report) string {
 	return "Văn bản chưa đáp ứng yêu cầu kiểm tra chữ ký số."
 }
 
-// verdict combines the dossier's state, the verifier's report and the
-// provenance assessment, in that order: a cancelled or void dossier's
-// result is not valid whatever its signatures; failed signatures make it
-// invalid, undecidable ones indeterminate; then the legal-validity
-// conditions of its source decide.
-func verdict(d *dossier.Dossier, rep *verifier.Report, a *dossier.Assessment) (string, string) {
+// verdict combines the dossier's state, the verifier's report on the
+// version's bytes and its provenance assessment, in that order: a
+// cancelled or void dossier's result is not valid whatever its
+// signatures; a result still unsigned while the dossier is being decided
+// is not decided yet; failed signatures make it invalid, undecidable ones
+// indeterminate; then the legal-validity conditions of its source decide.
+func verdict(d *dossier.Dossier, ver *dossier.DocumentVersion, rep *verifier.Report) (string, string) {
+	a := ver.Assessment
 	switch d.State {
 	case dossier.StateCancelled, dossier.StateVoid:
 		reason := "Hồ sơ " + d.Code + ": " + d.State.Vietnamese() + "."
@@ -530,6 +538,9 @@ func verdict(d *dossier.Dossier, rep *verifier.Report, a *dossier.Assessment) (s
 	}
 	if rep == nil {
 		return VerdictIndeterminate, "Văn bản chưa được kiểm tra chữ ký số."
+	}
+	if len(rep.Signatures) == 0 && d.Result != ver.Lineage && !d.State.Final() {
+		return VerdictIndeterminate, "Kết quả chưa được ký số: hồ sơ " + d.Code + " đang được giải quyết (" + d.State.Vietnamese() + ")."
 	}
 	switch rep.Indication {
 	case verifier.TotalFailed:
