@@ -47,18 +47,21 @@ const (
 	// publicCacheEntries bounds the page cache: a page is ≈ 10–20 KB as
 	// HTML plus JSON, so the cache stays under ≈ 40 MB.
 	publicCacheEntries = 2048
-	// publicCacheTTL bounds the age of a cached page. Everything a page
-	// says about the dossier and the document is revalidated on every
-	// request by the stamp query; the TTL only bounds how old the shown
-	// checkpoint of the evidence log may be (a proof against an older
-	// checkpoint stays true).
+	// publicRecheck is how long a cached page is served without reading
+	// its stamp again: the bound on how stale what a page says about the
+	// dossier and the document can be, in this process and across
+	// processes sharing the database.
+	publicRecheck = time.Second
+	// publicCacheTTL bounds the age of a cached page whatever its stamp:
+	// the age of the shown checkpoint of the evidence log (a proof against
+	// an older checkpoint stays true) and of unit names.
 	publicCacheTTL = 30 * time.Second
 	// publicBuildTimeout bounds building one page (database, log proofs).
 	publicBuildTimeout = 10 * time.Second
 )
 
-// publicPages holds the state of the public pages: templates, the page
-// cache and the decoy used to give unknown codes the same work.
+// publicPages holds the state of the public pages: templates and the
+// page cache.
 type publicPages struct {
 	s         *Server
 	tmpl      *template.Template
@@ -68,7 +71,6 @@ type publicPages struct {
 	flight    singleflight.Group
 	ttl       time.Duration
 	dummyCode string // looked up in place of a malformed code
-	decoy     decoyIDs
 	notFound  *pageEntry // the rendered "không tìm thấy" page
 	exempt    []netip.Prefix
 	download  *Limiter // downloads of signed originals, per IP
@@ -432,40 +434,58 @@ func (p *publicPages) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // resolve finds the page of a verification code: nil, nil when the code
-// is unknown or malformed. Every call does the same work whatever the
-// code: one stamp query (a malformed code queries a dummy code of the
-// right form; an unknown code's subqueries run against a decoy dossier),
-// then the cached page; a page is rebuilt only when its stamp changed or
-// it is older than the TTL, which only a known code can cause.
+// is unknown or malformed. Every request makes the same one-row query by
+// code (a malformed code queries a dummy code of the right form), then
+// serves the cached page. Only a known code's page can cost more: its
+// stamp is re-read when last checked more than publicRecheck ago, and the
+// page rebuilt when the stamp changed or the page is older than the TTL.
 func (p *publicPages) resolve(ctx context.Context, code string) (*pageEntry, error) {
 	valid := dossier.ValidVerificationCode(code)
 	q := code
 	if !valid {
 		q = p.dummyCode
 	}
-	st, found, err := p.stamp(ctx, q)
+	did, lineage, found, err := p.lookupCode(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	if !found || !valid {
 		return nil, nil
 	}
-	if e, ok := p.cache.Get(code); ok && e.stamp == st && time.Since(e.built) < p.ttl {
-		return e, nil
+	now := time.Now()
+	e, ok := p.cache.Get(code)
+	if ok && now.Sub(e.built) < p.ttl {
+		if now.UnixNano()-e.checked.Load() < int64(publicRecheck) {
+			return e, nil
+		}
+		st, err := p.stamp(ctx, did, lineage)
+		if err != nil {
+			return nil, err
+		}
+		if st == e.stamp {
+			e.checked.Store(now.UnixNano())
+			return e, nil
+		}
 	}
 	v, err, _ := p.flight.Do(code, func() (any, error) {
 		bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), publicBuildTimeout)
 		defer cancel()
+		// The stamp first: the page read after it is at least as new.
+		st, err := p.stamp(bctx, did, lineage)
+		if err != nil {
+			return nil, err
+		}
 		e, err := p.build(bctx, code, st)
 		if err != nil {
 			return nil, err
 		}
+		e.checked.Store(time.Now().UnixNano())
 		p.cache.Add(code, e)
 		return e, nil
 	})
 	if err != nil {
 		if errors.Is(err, dossier.ErrNotFound) {
-			return nil, nil // removed between the stamp and the build
+			return nil, nil // removed between the lookup and the build
 		}
 		return nil, err
 	}

@@ -33,6 +33,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"sync"
@@ -63,7 +64,17 @@ func main() {
 	conns := flag.Int("connections", 64, "concurrent keep-alive connections")
 	threads := flag.Int("threads", 2, "wrk threads")
 	loader := flag.String("loader", "auto", "load generator: auto (wrk when installed), wrk or go")
+	cpuprofile := flag.String("cpuprofile", "", "write the server's CPU profile of the load runs to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if *child != "" {
 		if err := goLoad(*child, *duration, *conns); err != nil {
 			log.Fatal(err)
@@ -71,6 +82,7 @@ func main() {
 		return
 	}
 	if err := run(*duration, *conns, *threads, *loader); err != nil {
+		pprof.StopCPUProfile()
 		log.Fatal(err)
 	}
 }
