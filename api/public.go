@@ -70,7 +70,7 @@ type publicPages struct {
 	cache     *lru.Cache[string, *pageEntry]
 	flight    singleflight.Group
 	ttl       time.Duration
-	dummyCode string // looked up in place of a malformed code
+	dummyCode string     // looked up in place of a malformed code
 	notFound  *pageEntry // the rendered "không tìm thấy" page
 	exempt    []netip.Prefix
 	download  *Limiter // downloads of signed originals, per IP
