@@ -132,6 +132,34 @@ func TestVerificationPage(t *testing.T) {
 		}
 	})
 
+	t.Run("same JSON members for known and unknown codes", func(t *testing.T) {
+		keys := func(body string) string {
+			var m map[string]json.RawMessage
+			f.must(json.Unmarshal([]byte(body), &m))
+			var k []string
+			for key := range m {
+				k = append(k, key)
+			}
+			return fmt.Sprint(sortStrings(k))
+		}
+		_, known := f.get("/v/"+good.vcode, "application/json")
+		_, unknown := f.get("/v/"+dossier.NewVerificationCode(), "application/json")
+		if keys(known) != keys(unknown) {
+			t.Fatalf("known %s\nunknown %s", keys(known), keys(unknown))
+		}
+	})
+
+	t.Run("HEAD", func(t *testing.T) {
+		for path, want := range map[string]int{"/v/" + good.vcode: 200, "/v/" + dossier.NewVerificationCode(): 404} {
+			resp, err := f.http.Client().Head(f.http.URL + path)
+			f.must(err)
+			resp.Body.Close()
+			if resp.StatusCode != want || resp.ContentLength <= 0 {
+				t.Errorf("HEAD %s: %d, length %d", path, resp.StatusCode, resp.ContentLength)
+			}
+		}
+	})
+
 	t.Run("ETag and 304", func(t *testing.T) {
 		r1, _ := f.get("/v/"+good.vcode, "")
 		etag := r1.Header.Get("ETag")
