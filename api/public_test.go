@@ -23,8 +23,14 @@ import (
 	"github.com/kyso-vn/kyso/verifier"
 )
 
-func TestVerificationPage(t *testing.T) {
-	f := newPubFixture(t, fixtureOptions{})
+func TestVerificationPage(t *testing.T) { testVerificationPage(t, fixtureOptions{}) }
+
+// TestVerificationPagePostgres runs the same on PostgreSQL (a fresh
+// schema of the test database ./scripts/test starts).
+func TestVerificationPagePostgres(t *testing.T) { testVerificationPage(t, fixtureOptions{postgres: true}) }
+
+func testVerificationPage(t *testing.T, o fixtureOptions) {
+	f := newPubFixture(t, o)
 	good := f.issueResult("Giấy chứng nhận đăng ký hộ kinh doanh", 4)
 	forged := f.issueResult("Giấy chứng nhận đăng ký hộ kinh doanh (bị hủy)", 4)
 	_, err := f.eng.CheckOriginals(f.ctx, forged.code, f.w.Members[seed.Intake].Actor, false, "Bản gốc giấy tờ pháp lý có dấu hiệu tẩy xóa")
