@@ -27,7 +27,9 @@ func TestVerificationPage(t *testing.T) { testVerificationPage(t, fixtureOptions
 
 // TestVerificationPagePostgres runs the same on PostgreSQL (a fresh
 // schema of the test database ./scripts/test starts).
-func TestVerificationPagePostgres(t *testing.T) { testVerificationPage(t, fixtureOptions{postgres: true}) }
+func TestVerificationPagePostgres(t *testing.T) {
+	testVerificationPage(t, fixtureOptions{postgres: true})
+}
 
 func testVerificationPage(t *testing.T, o fixtureOptions) {
 	f := newPubFixture(t, o)
