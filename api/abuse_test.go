@@ -34,7 +34,7 @@ func TestSafeFileName(t *testing.T) {
 			t.Errorf("safeFileName(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
-	cd := contentDisposition("Giấy đề nghị; \"x\".pdf", "")
+	cd := attachmentHeader("Giấy đề nghị; \"x\".pdf", "")
 	typ, params, err := mime.ParseMediaType(cd)
 	if err != nil || typ != "attachment" || params["filename"] != `Giấy đề nghị; x.pdf` {
 		t.Fatalf("Content-Disposition %q parses as %q %v %v", cd, typ, params, err)

@@ -405,7 +405,7 @@ func (s *Server) downloadDocument(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", ct)
 	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
-	h.Set("Content-Disposition", contentDisposition(v.Name, v.Title))
+	h.Set("Content-Disposition", attachmentHeader(v.Name, v.Title))
 	h.Set("ETag", `"`+v.SHA256+`"`)
 	h.Set("Digest", "sha-256="+hexToB64(v.SHA256))
 	if _, err := io.Copy(w, rc); err != nil {
@@ -450,9 +450,9 @@ func safeFileName(name, title string) string {
 	return clean
 }
 
-// contentDisposition is an attachment header naming the file safely: an
+// attachmentHeader is an attachment header naming the file safely: an
 // ASCII fallback and the UTF-8 name in RFC 5987 encoding.
-func contentDisposition(name, title string) string {
+func attachmentHeader(name, title string) string {
 	name = safeFileName(name, title)
 	ascii := strings.Map(func(r rune) rune {
 		if r < 0x20 || r > 0x7e || r == '"' || r == '\\' || r == ';' || r == '%' {

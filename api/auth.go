@@ -162,7 +162,7 @@ const (
 const (
 	sessionCookie = "kyso_session"
 	csrfHeader    = "X-CSRF-Token"
-	csrfField     = "csrf_token"
+	csrfFormField     = "csrf_token"
 )
 
 func (s *Server) now() time.Time { return s.auth.Now() }
@@ -218,7 +218,7 @@ func (s *Server) requireStaff(next http.Handler) http.Handler {
 	return s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalFrom(r.Context())
 		if p == nil || p.Staff == nil || p.Session == "" {
-			if wantsJSON(r) {
+			if prefersJSON(r) {
 				s.unauthenticated(w, r)
 				return
 			}
@@ -247,7 +247,7 @@ func (s *Server) unauthenticated(w http.ResponseWriter, r *http.Request) {
 		Detail: "log in (session cookie) or send an API token (Authorization: Bearer)"})
 }
 
-func wantsJSON(r *http.Request) bool {
+func prefersJSON(r *http.Request) bool {
 	a := r.Header.Get("Accept")
 	return strings.Contains(a, "application/json") || strings.Contains(a, "application/problem+json") ||
 		strings.HasPrefix(r.URL.Path, "/api/")
@@ -289,9 +289,9 @@ func (s *Server) csrf(next http.Handler) http.Handler {
 		tok := r.Header.Get(csrfHeader)
 		if tok == "" {
 			if ct := r.Header.Get("Content-Type"); strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-				tok = r.PostFormValue(csrfField)
+				tok = r.PostFormValue(csrfFormField)
 			} else {
-				tok = r.URL.Query().Get(csrfField)
+				tok = r.URL.Query().Get(csrfFormField)
 			}
 		}
 		if tok == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(p.CSRF)) != 1 {

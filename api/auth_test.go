@@ -282,7 +282,7 @@ func TestCSRF(t *testing.T) {
 	}
 	// The HTML form field works, as does the header from our own origin.
 	ok := &client{e: e, cookie: intake.cookie}
-	r = ok.do(http.MethodPost, path, strings.NewReader(url.Values{csrfField: {intake.csrf}}.Encode()), "application/x-www-form-urlencoded",
+	r = ok.do(http.MethodPost, path, strings.NewReader(url.Values{csrfFormField: {intake.csrf}}.Encode()), "application/x-www-form-urlencoded",
 		map[string]string{"Origin": e.ts.URL})
 	if r.status != 415 { // passed the CSRF check; the API wants JSON
 		t.Fatalf("form field token: %d %s", r.status, r.body)

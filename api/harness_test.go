@@ -41,14 +41,13 @@ var ict = time.FixedZone("ICT", 7*3600)
 // in package dossier).
 type weekdays struct{}
 
-func (weekdays) WorkingDay() time.Duration                         { return 24 * time.Hour }
-func (weekdays) AddWorking(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (weekdays) AddWorkingDays(t time.Time, n float64) time.Time {
-	return t.Add(time.Duration(n * 24 * float64(time.Hour)))
+func (weekdays) DayLength() time.Duration { return 24 * time.Hour }
+func (weekdays) AddWorking(t time.Time, d time.Duration) (time.Time, error) {
+	return t.Add(d), nil
 }
-func (weekdays) WorkingTimeBetween(a, b time.Time) time.Duration { return max(0, b.Sub(a)) }
-func (weekdays) IntakeDeadline(t time.Time) time.Time            { return t.Add(time.Hour) }
-func calendars(string) (dossier.Calendar, error)                 { return weekdays{}, nil }
+func (weekdays) WorkingTimeBetween(a, b time.Time) (time.Duration, error) { return b.Sub(a), nil }
+func (weekdays) IntakeDeadline(t time.Time) (time.Time, error)            { return t.Add(time.Hour), nil }
+func calendars(string) (dossier.Calendar, error)                          { return weekdays{}, nil }
 func (stubLetters) Render(ctx context.Context, l *dossier.Letter) (*dossier.RenderedLetter, error) {
 	return &dossier.RenderedLetter{PDF: testpdf.Bytes(testpdf.Options{Pages: 1}), Page: 1, X: 300, Y: 80, Width: 250, Height: 90,
 		Title: "Phiếu xin lỗi và hẹn lại ngày trả kết quả"}, nil

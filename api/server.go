@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -52,7 +53,12 @@ type Config struct {
 	SecureCookies bool
 	// MaxUpload bounds one uploaded file (default 100 MiB).
 	MaxUpload int64
-	Logger    *slog.Logger
+	// RateExempt lists client networks the public pages' per-IP limits do
+	// not apply to (a load generator, monitoring). nil: loopback when
+	// DevMode (a development server listens on loopback, where every
+	// client is the developer), none otherwise; an empty slice: none.
+	RateExempt []netip.Prefix
+	Logger     *slog.Logger
 	// Auth tunes sessions, lockout and password hashing (auth.go).
 	Auth AuthConfig
 	// OIDC enables single sign-on with an OpenID provider (nil: off).
@@ -72,6 +78,8 @@ type Server struct {
 	publicLimit *Limiter // public pages, per IP
 	uploadLimit *Limiter // public uploads, per IP
 	loginLimit  *Limiter // login attempts, per IP
+
+	public *publicPages // public.go: templates and page cache of /v/{code}, /verify
 
 	auth   AuthConfig  // with defaults
 	hasher *hasher     // argon2id, bounded

@@ -3,9 +3,7 @@ package dossier
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -71,6 +69,10 @@ type Facts struct {
 	// new date an apology letter announces.
 	LetterKind     string     `json:"letter_kind,omitempty"`
 	NewAppointment *time.Time `json:"new_appointment,omitempty"`
+	// ReusedFrom: the version of another dossier this one reuses
+	// (TT 01/2023); it is assessed as made by that version's uploader at
+	// that version's time.
+	ReusedFrom int64 `json:"reused_from,omitempty"`
 }
 
 // DocumentInput is a document to add.
@@ -274,11 +276,15 @@ func (s *step) insert(ctx context.Context, p *prepared) (*DocumentVersion, error
 	return v, nil
 }
 
+// storedInspection is the body of a validation report: what the engine
+// uses, and the verifier's full report.
+type storedInspection struct {
+	Inspection
+	Report json.RawMessage `json:"report,omitempty"`
+}
+
 func reportBody(in *Inspection) string {
-	if len(in.Report) > 0 {
-		return string(in.Report)
-	}
-	b, _ := json.Marshal(in)
+	b, _ := json.Marshal(storedInspection{Inspection: *in, Report: in.Report})
 	return string(b)
 }
 
@@ -448,9 +454,10 @@ func versionsTx(ctx context.Context, tx *storage.Tx, where string, args ...any) 
 					v.Assessment = &a
 				}
 			case "validation":
-				var in Inspection
-				if err := json.Unmarshal([]byte(r.Body), &in); err == nil {
-					v.Inspection = &in
+				var si storedInspection
+				if err := json.Unmarshal([]byte(r.Body), &si); err == nil {
+					si.Inspection.Report = si.Report
+					v.Inspection = &si.Inspection
 				}
 			}
 		}
@@ -484,6 +491,3 @@ func (e *Engine) Open(ctx context.Context, v *DocumentVersion) (io.ReadCloser, e
 	}
 	return e.store.Objects.Open(ctx, sum)
 }
-
-var _ = sql.ErrNoRows
-var _ = errors.New

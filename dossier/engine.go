@@ -13,20 +13,25 @@ import (
 )
 
 // A Calendar is the working-time clock of a profile (package
-// dossier/calendar implements it).
+// dossier/calendar implements it). Its errors name dates it cannot count
+// (years outside its tables, negative durations).
 type Calendar interface {
 	// IntakeDeadline is the end of the intake window for a submission at t
 	// (QĐ 03/2020 Đ13.1: one working hour, starting at the next session
 	// when the current one has less than that left).
-	IntakeDeadline(t time.Time) time.Time
+	IntakeDeadline(t time.Time) (time.Time, error)
 	// AddWorking returns the time d of working time after t.
-	AddWorking(t time.Time, d time.Duration) time.Time
-	// AddWorkingDays returns the time n working days after t.
-	AddWorkingDays(t time.Time, n float64) time.Time
-	// WorkingTimeBetween is the working time in [a, b) (0 when b <= a).
-	WorkingTimeBetween(a, b time.Time) time.Duration
-	// WorkingDay is the working time of one full working day.
-	WorkingDay() time.Duration
+	AddWorking(t time.Time, d time.Duration) (time.Time, error)
+	// WorkingTimeBetween is the working time from a to b (negative when b
+	// is before a).
+	WorkingTimeBetween(a, b time.Time) (time.Duration, error)
+	// DayLength is the working time of one working day.
+	DayLength() time.Duration
+}
+
+// workingDays is n working days of cal's working time.
+func workingDays(cal Calendar, n float64) time.Duration {
+	return time.Duration(n * float64(cal.DayLength()))
 }
 
 // Inspector validates the signatures of a PDF (package verifier does the
@@ -147,3 +152,6 @@ func (e *Engine) calendar(p *Profile) (Calendar, error) {
 // clock returns the current time in Vietnam, to the microsecond (what
 // both databases keep exactly).
 func (e *Engine) clock() time.Time { return e.now().In(vietnam).Truncate(time.Microsecond) }
+
+// Now is the engine's clock in Vietnam's time zone.
+func (e *Engine) Now() time.Time { return e.clock() }

@@ -15,93 +15,10 @@ import (
 	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/storage"
+	"github.com/kyso-vn/kyso/storage/storagetest"
 )
 
 var ict = time.FixedZone("ICT", 7*3600)
-
-// simpleCalendar: Monday–Friday 07:30–11:30, 13:30–17:00, no holidays.
-// The real calendar is dossier/calendar; this one keeps unit tests of the
-// engine independent of the holiday data.
-type simpleCalendar struct{}
-
-var sessions = [][2]time.Duration{{7*time.Hour + 30*time.Minute, 11*time.Hour + 30*time.Minute}, {13*time.Hour + 30*time.Minute, 17 * time.Hour}}
-
-func dayStart(t time.Time) time.Time {
-	t = t.In(ict)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ict)
-}
-
-func working(d time.Time) bool { return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday }
-
-func (simpleCalendar) WorkingDay() time.Duration { return 7*time.Hour + 30*time.Minute }
-
-func (c simpleCalendar) AddWorking(t time.Time, d time.Duration) time.Time {
-	for day := dayStart(t); ; day = day.AddDate(0, 0, 1) {
-		if !working(day) {
-			continue
-		}
-		for _, s := range sessions {
-			a, b := day.Add(s[0]), day.Add(s[1])
-			if t.After(a) {
-				a = t
-			}
-			if !a.Before(b) {
-				continue
-			}
-			if left := b.Sub(a); d <= left {
-				if d == 0 {
-					return a
-				}
-				return a.Add(d)
-			} else {
-				d -= left
-			}
-		}
-	}
-}
-
-func (c simpleCalendar) AddWorkingDays(t time.Time, n float64) time.Time {
-	return c.AddWorking(t, time.Duration(n*float64(c.WorkingDay())))
-}
-
-func (c simpleCalendar) WorkingTimeBetween(a, b time.Time) time.Duration {
-	var total time.Duration
-	for day := dayStart(a); day.Before(b); day = day.AddDate(0, 0, 1) {
-		if !working(day) {
-			continue
-		}
-		for _, s := range sessions {
-			x, y := day.Add(s[0]), day.Add(s[1])
-			if x.Before(a) {
-				x = a
-			}
-			if y.After(b) {
-				y = b
-			}
-			if y.After(x) {
-				total += y.Sub(x)
-			}
-		}
-	}
-	return total
-}
-
-func (c simpleCalendar) IntakeDeadline(t time.Time) time.Time {
-	for day := dayStart(t); ; day = day.AddDate(0, 0, 1) {
-		if !working(day) {
-			continue
-		}
-		for _, s := range sessions {
-			a, b := day.Add(s[0]), day.Add(s[1])
-			if t.After(a) {
-				a = t
-			}
-			if b.Sub(a) >= time.Hour {
-				return a.Add(time.Hour)
-			}
-		}
-	}
-}
 
 // harness is an engine on real storage, a real evidence log and a served
 // development PKI, with a movable clock.
@@ -116,11 +33,21 @@ type harness struct {
 	creds map[string]*signer.Credential // by username
 }
 
-func newHarness(t *testing.T, start string) *harness {
+func newHarness(t *testing.T, start string) *harness { return newHarnessOn(t, start, "sqlite") }
+
+// newHarnessOn: backend "sqlite" (with the filesystem store) or
+// "postgres" (with MinIO), the real servers of ./scripts/test.
+func newHarnessOn(t *testing.T, start, backend string) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := storage.Open(ctx, storage.Config{DataDir: dir, Migrations: dossier.Migrations()})
+	cfg := storage.Config{DataDir: dir, Migrations: dossier.Migrations()}
+	if backend == "postgres" {
+		cfg.DatabaseURL = storagetest.PostgresURL(t)
+		s3 := storagetest.S3Config(t)
+		cfg.S3 = &s3
+	}
+	st, err := storage.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +65,7 @@ func newHarness(t *testing.T, start string) *harness {
 	h.pki = testpki.New(t, certs.DevPKIOptions{Now: h.now.Add(-24 * time.Hour)})
 	insp := &wire.Inspector{Trust: h.pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true}
 	h.eng, err = dossier.New(st, lg, dossier.Options{
-		Calendars: func(string) (dossier.Calendar, error) { return simpleCalendar{}, nil },
+		Calendars: calendars(t),
 		Inspector: insp,
 		Now:       func() time.Time { return h.now },
 	})
@@ -146,6 +73,15 @@ func newHarness(t *testing.T, start string) *harness {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// calendars are the real working-time calendars of the profiles.
+func calendars(t testing.TB) func(string) (dossier.Calendar, error) {
+	c, err := wire.Calendars()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 func mustTime(t testing.TB, s string) time.Time {
@@ -167,10 +103,18 @@ func (h *harness) must(err error) {
 }
 
 // pdf returns a small unsigned PDF.
-func pdf(t testing.TB) *bytes.Reader {
+func pdf(t testing.TB) *bytes.Reader { return pdfReader() }
+
+func pdfReader() *bytes.Reader {
 	var b bytes.Buffer
 	if err := testpdf.Write(&b, testpdf.Options{Pages: 1}); err != nil {
-		t.Fatal(err)
+		panic(err)
 	}
 	return bytes.NewReader(b.Bytes())
+}
+
+func readAll(r *bytes.Reader) []byte {
+	b := make([]byte, r.Len())
+	r.Read(b)
+	return b
 }

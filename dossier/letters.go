@@ -30,13 +30,21 @@ type Letter struct {
 	Procedure *Procedure
 	Receiving Unit // the receiving unit
 	Deciding  Unit // the deciding agency (zero at intake)
+	Province  string
 	Date      time.Time
+	// ReceivedBy is the intake officer who received the dossier;
+	// DraftedBy the staff member drafting the letter (who guides, refuses).
+	ReceivedBy, DraftedBy string
+	// Round of a supplement request.
+	Round int
 	// Content.
 	Reason         string
 	Items          []string  // what to supplement, or why refused
 	NewAppointment time.Time // apology letters with a new date
-	Signatory      string    // name and title of who signs, when known
-	// QR payload for the top-left corner (TT 01/2023), "" for none.
+	// Signatory is who signs (name and title), when kyso knows them.
+	SignatoryName, SignatoryTitle string
+	// QR: the name of the document the top-left QR names (TT 01/2023:
+	// with the dossier code, procedure code and applicant identifier).
 	QR string
 }
 
@@ -115,8 +123,26 @@ func (e *Engine) DraftLetter(ctx context.Context, code string, actor Actor, lr L
 	}
 	number := fmt.Sprintf("%d/%s", len(d.Events)+1, letterSymbol(lr.Kind))
 	l := &Letter{Kind: lr.Kind, Forms: rs.Forms, Number: number, Dossier: d, Procedure: proc, Receiving: recv, Deciding: dec,
-		Date: e.clock(), Reason: lr.Reason, Items: lr.Items, NewAppointment: lr.NewAppointment,
-		QR: d.Code + "|" + proc.Code + "|" + d.Applicant.Masked().IDNumber + "|" + title}
+		Province: p.Province, Date: e.clock(), Reason: lr.Reason, Items: lr.Items, NewAppointment: lr.NewAppointment,
+		Round: d.Supplements[d.Stage()] + 1, QR: title}
+	if st, err := e.Staff(ctx, actor.Username); err == nil {
+		l.DraftedBy = st.FullName
+	}
+	for _, ev := range d.Events {
+		if ev.Kind == KindAccepted || ev.Kind == KindSubmitted && d.Channel != ChannelOnline {
+			if st, err := e.Staff(ctx, ev.Actor); err == nil {
+				l.ReceivedBy = st.FullName
+			}
+		}
+	}
+	probe := &DocumentVersion{Role: role, Facts: Facts{LetterKind: lr.Kind}}
+	// The signature block names the head of the signing unit, also when
+	// the unit signs as an organisation (TM. …).
+	if reqs := requiredSigners(p, d, probe, map[string]Unit{recv.Code: recv, dec.Code: dec}); len(reqs) == 1 {
+		if st, err := e.headOf(ctx, reqs[0].unit); err == nil {
+			l.SignatoryName, l.SignatoryTitle = st.FullName, st.Title
+		}
+	}
 	rendered, err := e.letters.Render(ctx, l)
 	if err != nil {
 		return nil, nil, fmt.Errorf("letter %s: %w", lr.Kind, err)
@@ -134,6 +160,20 @@ func (e *Engine) DraftLetter(ctx context.Context, code string, actor Actor, lr L
 		reqs = append(reqs, sr)
 	}
 	return v, reqs, nil
+}
+
+// headOf returns a staff member holding the head role in unit.
+func (e *Engine) headOf(ctx context.Context, unit string) (Staff, error) {
+	all, err := e.StaffList(ctx)
+	if err != nil {
+		return Staff{}, err
+	}
+	for _, s := range all {
+		if s.Holds(RoleHead, unit) {
+			return s, nil
+		}
+	}
+	return Staff{}, fmt.Errorf("%w: no head in %s", ErrUnknownStaff, unit)
 }
 
 func letterRole(kind string) (role, title string, err error) {

@@ -116,7 +116,10 @@ func (e *Engine) Submit(ctx context.Context, actor Actor, app Application) (*Dos
 		ev := &Event{Kind: KindSubmitted, To: StateReceived, Reason: "Tiếp nhận hồ sơ " + map[string]string{
 			ChannelDesk: "trực tiếp tại Bộ phận Một cửa", ChannelPost: "qua dịch vụ bưu chính công ích"}[app.Channel]}
 		if app.Channel == ChannelOnline {
-			deadline := cal.IntakeDeadline(now)
+			deadline, err := intakeDeadline(p, cal, now)
+			if err != nil {
+				return err
+			}
 			ev.To, ev.Reason, ev.Data.IntakeDeadline = StateSubmitted, "Nộp hồ sơ trực tuyến", &deadline
 		}
 		s.entries = append(s.entries, evidence.Entry{Type: EventDossierSubmitted, Time: now, Actor: actor.String(),
@@ -128,6 +131,16 @@ func (e *Engine) Submit(ctx context.Context, actor Actor, app Application) (*Dos
 		return nil, err
 	}
 	return e.Dossier(ctx, d.Code)
+}
+
+// intakeDeadline: QĐ 03/2020 Đ13.1 read literally for the one-hour rule
+// (the calendar's IntakeDeadline); a profile's other window is working
+// time from the submission.
+func intakeDeadline(p *Profile, cal Calendar, at time.Time) (time.Time, error) {
+	if p.IntakeWorkingHours == 1 {
+		return cal.IntakeDeadline(at)
+	}
+	return cal.AddWorking(at, time.Duration(p.IntakeWorkingHours*float64(time.Hour)))
 }
 
 // Accept accepts the dossier as valid (intake staff of the receiving
@@ -147,14 +160,20 @@ func (e *Engine) Accept(ctx context.Context, code string, actor Actor, reason st
 		if err != nil {
 			return nil, err
 		}
-		deadline := s.cal.AddWorkingDays(s.now, proc.ProcessingWorkingDays)
-		ev := &Event{Kind: KindAccepted, To: StateAccepted, Reason: reason, Data: EventData{Deadline: &deadline,
-			Budget: time.Duration(proc.ProcessingWorkingDays * float64(s.cal.WorkingDay())), Level: s.d.Level}}
+		budget := workingDays(s.cal, proc.ProcessingWorkingDays)
+		deadline, err := s.cal.AddWorking(s.now, budget)
+		if err != nil {
+			return nil, err
+		}
+		ev := &Event{Kind: KindAccepted, To: StateAccepted, Reason: reason, Data: EventData{Deadline: &deadline, Budget: budget, Level: s.d.Level}}
 		if !s.d.IntakeDeadline.IsZero() && s.now.After(s.d.IntakeDeadline) {
 			ev.Data.LateIntake = true
 		}
-		if s.p.TransferWorkingHours > 0 {
-			by := s.cal.AddWorking(s.now, time.Duration(s.p.TransferWorkingHours*float64(time.Hour)))
+		if s.p.TransferWorkingDays > 0 {
+			by, err := s.cal.AddWorking(s.now, workingDays(s.cal, s.p.TransferWorkingDays))
+			if err != nil {
+				return nil, err
+			}
 			ev.Data.TransferBy = &by
 		}
 		if s.d.Level == 4 && s.p.Level4WithoutSignature == "level3" {
@@ -240,7 +259,11 @@ func (e *Engine) RequestSupplement(ctx context.Context, code string, actor Actor
 			if err := s.as("requesting a supplement during processing", []Role{RoleSpecialist, RoleHead}, s.d.ProcessingUnit); err != nil {
 				return nil, err
 			}
-			ev.Data.Remaining = s.cal.WorkingTimeBetween(s.now, s.d.Deadline)
+			left, err := s.cal.WorkingTimeBetween(s.now, s.d.Deadline)
+			if err != nil {
+				return nil, err
+			}
+			ev.Data.Remaining = max(0, left)
 		}
 		ev.Data.Round = s.d.Supplements[stage] + 1
 		if ev.Data.Round > s.rules.SupplementRequests {
@@ -309,12 +332,18 @@ func (e *Engine) Supplement(ctx context.Context, code string, actor Actor, docs 
 			ev.To = StateReceived
 			if s.d.Channel == ChannelOnline {
 				ev.To = StateSubmitted
-				deadline := s.cal.IntakeDeadline(s.now)
+				deadline, err := intakeDeadline(s.p, s.cal, s.now)
+				if err != nil {
+					return nil, err
+				}
 				ev.Data.IntakeDeadline = &deadline
 			}
 			return ev, nil
 		}
-		deadline := s.cal.AddWorking(s.now, s.d.Remaining)
+		deadline, err := s.cal.AddWorking(s.now, s.d.Remaining)
+		if err != nil {
+			return nil, err
+		}
 		ev.To, ev.Data.Deadline, ev.Data.Stage = StateProcessing, &deadline, StageProcessing
 		ev.Reason = "Nộp bổ sung hồ sơ hợp lệ; tiếp tục tính thời gian giải quyết, hẹn trả mới " + formatVN(deadline)
 		return ev, nil
@@ -451,8 +480,12 @@ func (e *Engine) Extend(ctx context.Context, code string, actor Actor, newDeadli
 		if !newDeadline.After(s.d.Deadline) {
 			return nil, invalidf("the new appointment %s is not after the current one %s", formatVN(newDeadline), formatVN(s.d.Deadline))
 		}
-		lead := time.Duration(s.rules.ExtensionLeadWorkingDays * float64(s.cal.WorkingDay()))
-		if left := s.cal.WorkingTimeBetween(s.now, s.d.Deadline); left < lead {
+		lead := workingDays(s.cal, s.rules.ExtensionLeadWorkingDays)
+		left, err := s.cal.WorkingTimeBetween(s.now, s.d.Deadline)
+		if err != nil {
+			return nil, err
+		}
+		if left < lead {
 			return nil, s.refuse(RuleExtensionLead, "the apology letter must go at least %v working day(s) before the deadline %s; only %s of working time is left",
 				s.rules.ExtensionLeadWorkingDays, formatVN(s.d.Deadline), left)
 		}

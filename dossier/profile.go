@@ -31,9 +31,10 @@ type Profile struct {
 	// IntakeWorkingHours: an online submission is checked and accepted or
 	// returned within this many working hours (QĐ 03/2020 Đ13.1: 1).
 	IntakeWorkingHours float64 `json:"intake_working_hours"`
-	// TransferWorkingHours, when set, bounds the time from acceptance to
-	// the transfer to the processing specialist (Quảng Ngãi: ½ working day).
-	TransferWorkingHours float64 `json:"transfer_working_hours,omitempty"`
+	// TransferWorkingDays, when set, bounds the time from acceptance to
+	// the transfer to the processing specialist, in working days
+	// (Quảng Ngãi Đ11.4: "1/2 ngày làm việc").
+	TransferWorkingDays float64 `json:"transfer_working_days,omitempty"`
 
 	// Level4WithoutSignature says how a level-4 submission that lacks the
 	// citizen's digital signature is handled: "" (as level 4), "level3"
@@ -196,8 +197,8 @@ func (p *Profile) validate() error {
 	if p.IntakeWorkingHours <= 0 || p.IntakeWorkingHours > 8 {
 		bad("intake_working_hours %v: want 0 < h <= 8", p.IntakeWorkingHours)
 	}
-	if p.TransferWorkingHours < 0 {
-		bad("transfer_working_hours %v is negative", p.TransferWorkingHours)
+	if p.TransferWorkingDays < 0 {
+		bad("transfer_working_days %v is negative", p.TransferWorkingDays)
 	}
 	switch p.Level4WithoutSignature {
 	case "", "level3":

@@ -244,7 +244,7 @@ func TestProfileRulesCiteSeeds(t *testing.T) {
 		{"quang-ngai", RuleLifecycle, "Điều 11–12", always},       // desk checks, specialist processes
 		{"quang-ngai", RuleIntakeHour, "Điều 10 khoản 6", always}, // staff on duty; no hour named
 		{"quang-ngai", RuleIntakeTransfer, "Điều 11 khoản 4", func(p *Profile) bool { // "1/2 ngày làm việc"
-			return p.TransferWorkingHours == 4
+			return p.TransferWorkingDays == 0.5
 		}},
 		{"quang-ngai", RuleClockStart, "Điều 11 khoản 3", always},                                  // appointment given when the dossier is complete
 		{"quang-ngai", RuleOriginals, "Điều 7 khoản 1 điểm a", always},                             // originals compared at return
@@ -326,21 +326,21 @@ func TestProfileRulesCiteSeeds(t *testing.T) {
 func TestProfileDifferences(t *testing.T) {
 	ps := loadedProfiles(t)
 	type diff struct {
-		intakeHours, transferHours float64
-		level4                     string
-		copiesByPost               bool
-		feedbackDays               int
-		qr, dataStore, lateList    bool
-		interAgency, refund        bool
-		oneFilePerPaper            bool
-		reportDay                  int
+		intakeHours, transferDays float64
+		level4                    string
+		copiesByPost              bool
+		feedbackDays              int
+		qr, dataStore, lateList   bool
+		interAgency, refund       bool
+		oneFilePerPaper           bool
+		reportDay                 int
 	}
 	want := map[string]diff{
 		"vinh-phuc":  {intakeHours: 1, reportDay: 20},
 		"cao-bang":   {intakeHours: 8, feedbackDays: 10, qr: true, dataStore: true, lateList: true, oneFilePerPaper: true, reportDay: 20},
 		"binh-dinh":  {intakeHours: 8, level4: "level3", feedbackDays: 3, refund: true, reportDay: 20},
 		"binh-phuoc": {intakeHours: 8, interAgency: true, reportDay: 20},
-		"quang-ngai": {intakeHours: 8, transferHours: 4, level4: "level3", copiesByPost: true, refund: true, oneFilePerPaper: true, reportDay: 20},
+		"quang-ngai": {intakeHours: 8, transferDays: 0.5, level4: "level3", copiesByPost: true, refund: true, oneFilePerPaper: true, reportDay: 20},
 	}
 	for id, w := range want {
 		p, err := ps.Profile(id)
@@ -348,7 +348,7 @@ func TestProfileDifferences(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := diff{
-			intakeHours: p.IntakeWorkingHours, transferHours: p.TransferWorkingHours,
+			intakeHours: p.IntakeWorkingHours, transferDays: p.TransferWorkingDays,
 			level4: p.Level4WithoutSignature, copiesByPost: p.CertifiedCopiesByPost,
 			feedbackDays: p.FeedbackWorkingDays,
 			qr:           p.QRLookup, dataStore: p.PersonalDataStore, lateList: p.PublicLateList,
@@ -384,7 +384,7 @@ func TestProfileOptionalRulesCited(t *testing.T) {
 	for _, id := range ps.IDs() {
 		p, _ := ps.Profile(id)
 		for rule, on := range map[string]bool{
-			RuleIntakeTransfer:    p.TransferWorkingHours > 0,
+			RuleIntakeTransfer:    p.TransferWorkingDays > 0,
 			RuleLevel4Signature:   p.Level4WithoutSignature != "",
 			RuleCertifiedCopies:   p.CertifiedCopiesByPost,
 			RuleFeeRefund:         p.FeesRefundable,

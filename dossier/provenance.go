@@ -88,6 +88,7 @@ type assessInput struct {
 	signers     []signer
 	units       map[string]Unit
 	now         time.Time
+	at          time.Time // when the document was made (digitized)
 }
 
 // assess applies the rules of the document's source.
@@ -289,7 +290,7 @@ func (in assessInput) assignment() (bool, string) {
 	if in.staff == nil {
 		return false, "Người số hóa không phải cán bộ"
 	}
-	at := in.v.CreatedAt
+	at := in.at
 	for i := range in.assignments {
 		if a := &in.assignments[i]; a.Covers(in.staff.Username, at) {
 			return true, a.Describe()
@@ -407,9 +408,19 @@ func requiredSigners(p *Profile, d *Dossier, v *DocumentVersion, units map[strin
 
 // assessInTx assesses v within the step and stores the assessment.
 func (s *step) assessInTx(ctx context.Context, v *DocumentVersion, trigger string) error {
-	in := assessInput{p: s.p, d: s.d, v: v, now: s.now, units: map[string]Unit{}}
+	in := assessInput{p: s.p, d: s.d, v: v, now: s.now, units: map[string]Unit{}, at: v.CreatedAt}
+	madeBy := v.CreatedBy
+	if v.Facts.ReusedFrom != 0 {
+		orig, err := versionsTx(ctx, s.tx, "dd.id = $1", v.Facts.ReusedFrom)
+		if err != nil {
+			return err
+		}
+		if len(orig) == 1 {
+			madeBy, in.at = orig[0].CreatedBy, orig[0].CreatedAt
+		}
+	}
 	var err error
-	if in.uploader, err = parseActor(v.CreatedBy); err != nil {
+	if in.uploader, err = parseActor(madeBy); err != nil {
 		return err
 	}
 	if in.uploader.Role != RoleCitizen && in.uploader.Role != RoleSystem {

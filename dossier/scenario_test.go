@@ -59,8 +59,8 @@ func wantRule(t *testing.T, err error, rule string) {
 
 func TestScenarioVinhPhucFullPath(t *testing.T) {
 	h := newHarness(t, "2025-03-03T09:00:00+07:00") // Monday
-	h.eng, _ = dossier.New(h.store, h.log, dossier.Options{Calendars: func(string) (dossier.Calendar, error) { return simpleCalendar{}, nil },
-		Inspector: inspectorOf(h), Letters: stubLetters{}, Now: func() time.Time { return h.now }})
+	h.eng, _ = dossier.New(h.store, h.log, dossier.Options{Calendars: calendars(t),
+		Inspector: inspectorOf(h), Letters: wire.Letters{}, Now: func() time.Time { return h.now }})
 	w, err := seed.Build(h.ctx, h.eng, h.pki.DevPKI, "vinh-phuc", h.now)
 	h.must(err)
 	var raw bytes.Buffer
@@ -172,6 +172,15 @@ func TestScenarioVinhPhucFullPath(t *testing.T) {
 	h.must(err)
 	if d.State != dossier.StateReturned {
 		t.Fatalf("state %s", d.State)
+	}
+	rep, err := h.eng.MonthlyReport(h.ctx, h.now, nil)
+	h.must(err)
+	if tt := rep.Totals; tt.Received != 1 || tt.Accepted != 1 || tt.Finished != 1 || tt.Late != 1 || tt.OnTime != 0 ||
+		tt.Extended != 1 || tt.Apologies != 1 || tt.Returned != 1 || len(rep.Late) != 1 || rep.Late[0].Person != "Lê Văn Cường" {
+		t.Errorf("monthly report totals %+v, late %+v", tt, rep.Late)
+	}
+	if want := mustTime(t, "2025-04-20T17:00:00+07:00"); !rep.DueBy.Equal(want) {
+		t.Errorf("report due %s, want %s (QĐ 03/2020 Đ24)", rep.DueBy, want)
 	}
 	vr, err := h.log.Verify(h.ctx)
 	h.must(err)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"text/tabwriter"
 	"time"
 
 	"github.com/kyso-vn/kyso/api"
@@ -132,14 +134,18 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 			tsaURL = pki.BaseURL + "/tsa"
 		}
 	} else {
-		trust, err = certs.LoadTrustStore(strings.Split(cfg.TrustFiles, ",")...)
+		trust, err = loadTrust(cfg, nil)
 		if err != nil {
 			return withCode(exitUsage, fmt.Errorf("KYSO_TRUST: %w", err))
 		}
 	}
 	// One client for every revocation fetch, keeping answers a minute.
 	fetch := api.RevocationClient(&http.Client{Timeout: 10 * time.Second}, time.Minute)
-	eng, err := dossier.New(store, lg, dossier.Options{Calendars: calendars,
+	cals, err := wire.Calendars()
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	eng, err := dossier.New(store, lg, dossier.Options{Calendars: cals, Letters: wire.Letters{PublicURL: o.publicURL},
 		Inspector: &wire.Inspector{Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, PDF: api.PDFLimits(), HTTPClient: fetch}, Logger: logger})
 	if err != nil {
 		return withCode(exitUsage, err)
@@ -183,7 +189,7 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 	if dev {
 		fmt.Fprintln(e.stdout, "  DEVELOPMENT ONLY: development PKI and responders; set KYSO_TRUST and KYSO_TSA_URL in production")
 	}
-	printDemo(e, cfg)
+	printDemoAccounts(e.stdout, cfg)
 	return srv.Run(ctx, ln, o.grace)
 }
 
@@ -294,119 +300,26 @@ func checkpoints(ctx context.Context, lg *evidence.Log, every time.Duration, log
 	}
 }
 
-// demoFile is what `kyso demo` leaves in the data directory.
-type demoFile struct {
-	Accounts []struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-		Role     string `json:"role"`
-		Unit     string `json:"unit"`
-	} `json:"accounts"`
-	VerificationURLs []string `json:"verification_urls"`
-}
-
-func printDemo(e *env, cfg config.Config) {
-	b, err := os.ReadFile(filepath.Join(cfg.DataDir, "demo.json"))
+// printDemoAccounts lists the accounts and verification URLs `kyso demo`
+// left in DATA/demo.json, when it did.
+func printDemoAccounts(w io.Writer, cfg config.Config) {
+	b, err := os.ReadFile(filepath.Join(cfg.DataDir, demoFileName))
 	if err != nil {
-		fmt.Fprintln(e.stdout, "  no demo data: run `kyso demo` first for accounts and dossiers to try")
+		fmt.Fprintln(w, "  no demo data: run `kyso demo` first for accounts and dossiers to try")
 		return
 	}
 	var d demoFile
 	if err := json.Unmarshal(b, &d); err != nil {
-		fmt.Fprintf(e.stdout, "  demo.json is unreadable: %v\n", err)
+		fmt.Fprintf(w, "  %s is unreadable: %v\n", demoFileName, err)
 		return
 	}
-	fmt.Fprintln(e.stdout, "  demo accounts (DEVELOPMENT ONLY):")
+	fmt.Fprintln(w, "  demo accounts (DEVELOPMENT ONLY):")
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, a := range d.Accounts {
-		fmt.Fprintf(e.stdout, "    %-16s %-20s %-11s %s\n", a.Username, a.Password, a.Role, a.Unit)
+		fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", a.Username, a.Password, a.Role, a.Unit)
 	}
+	tw.Flush()
 	for _, u := range d.VerificationURLs {
-		fmt.Fprintf(e.stdout, "  verify: %s\n", u)
-	}
-}
-
-// calendars gives the engine each profile's working-time calendar. Until
-// the dossier/calendar package is wired here (it knows the holidays),
-// every profile gets office hours: Monday–Friday 07:30–11:30 and
-// 13:30–17:00, Vietnam time, without holidays.
-func calendars(string) (dossier.Calendar, error) { return officeHours{}, nil }
-
-type officeHours struct{}
-
-var ict = time.FixedZone("ICT", 7*3600)
-
-var sessionsOfDay = [][2]time.Duration{{7*time.Hour + 30*time.Minute, 11*time.Hour + 30*time.Minute}, {13*time.Hour + 30*time.Minute, 17 * time.Hour}}
-
-func dayOf(t time.Time) time.Time {
-	t = t.In(ict)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ict)
-}
-
-func workday(d time.Time) bool { return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday }
-
-func (officeHours) WorkingDay() time.Duration { return 7*time.Hour + 30*time.Minute }
-
-func (officeHours) AddWorking(t time.Time, d time.Duration) time.Time {
-	for day := dayOf(t); ; day = day.AddDate(0, 0, 1) {
-		if !workday(day) {
-			continue
-		}
-		for _, s := range sessionsOfDay {
-			a, b := day.Add(s[0]), day.Add(s[1])
-			if t.After(a) {
-				a = t
-			}
-			if !a.Before(b) {
-				continue
-			}
-			if left := b.Sub(a); d <= left {
-				return a.Add(d)
-			} else {
-				d -= left
-			}
-		}
-	}
-}
-
-func (c officeHours) AddWorkingDays(t time.Time, n float64) time.Time {
-	return c.AddWorking(t, time.Duration(n*float64(c.WorkingDay())))
-}
-
-func (officeHours) WorkingTimeBetween(a, b time.Time) time.Duration {
-	var total time.Duration
-	for day := dayOf(a); day.Before(b); day = day.AddDate(0, 0, 1) {
-		if !workday(day) {
-			continue
-		}
-		for _, s := range sessionsOfDay {
-			x, y := day.Add(s[0]), day.Add(s[1])
-			if x.Before(a) {
-				x = a
-			}
-			if y.After(b) {
-				y = b
-			}
-			if y.After(x) {
-				total += y.Sub(x)
-			}
-		}
-	}
-	return total
-}
-
-func (officeHours) IntakeDeadline(t time.Time) time.Time {
-	for day := dayOf(t); ; day = day.AddDate(0, 0, 1) {
-		if !workday(day) {
-			continue
-		}
-		for _, s := range sessionsOfDay {
-			a, b := day.Add(s[0]), day.Add(s[1])
-			if t.After(a) {
-				a = t
-			}
-			if b.Sub(a) >= time.Hour {
-				return a.Add(time.Hour)
-			}
-		}
+		fmt.Fprintf(w, "  verify: %s\n", u)
 	}
 }

@@ -45,7 +45,12 @@ func openEngine(ctx context.Context, e *env, cfg config.Config) (*storage.Store,
 		s.Close()
 		return nil, nil, err
 	}
-	eng, err := dossier.New(s, lg, dossier.Options{Calendars: calendars, Inspector: &wire.Inspector{Trust: certs.NewTrustStore()}})
+	cals, err := wire.Calendars()
+	if err != nil {
+		s.Close()
+		return nil, nil, withCode(exitUsage, err)
+	}
+	eng, err := dossier.New(s, lg, dossier.Options{Calendars: cals, Inspector: &wire.Inspector{Trust: certs.NewTrustStore()}})
 	if err != nil {
 		s.Close()
 		return nil, nil, withCode(exitUsage, err)

@@ -2,7 +2,8 @@
 // DejaVu Sans (Bitstream Vera licence, LICENSE-DejaVu.txt) for signature
 // appearances, letters and footers, and Liberation Serif (SIL Open Font
 // Licence, LICENSE-Liberation.txt), metric-compatible with Times New Roman,
-// for the "SAO Y" copy block of Nghị định 30/2020. Both cover Vietnamese
+// for the "SAO Y" copy block of Nghị định 30/2020 and the one-stop forms
+// (regular, bold and italic). Both cover Vietnamese
 // (U+1EA0–U+1EF9) and the đồng sign. The files come from Debian's
 // fonts-dejavu-core and fonts-liberation2 packages.
 package fonts
@@ -18,4 +19,6 @@ var (
 	LiberationSerif []byte
 	//go:embed LiberationSerif-Bold.ttf
 	LiberationSerifBold []byte
+	//go:embed LiberationSerif-Italic.ttf
+	LiberationSerifItalic []byte
 )

@@ -108,13 +108,12 @@ func (s *Site) Token(ctx context.Context, key string, scopes ...string) (string,
 // allDay counts every hour as working time (deadlines do not matter here).
 type allDay struct{}
 
-func (allDay) WorkingDay() time.Duration                         { return 24 * time.Hour }
-func (allDay) AddWorking(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (allDay) AddWorkingDays(t time.Time, n float64) time.Time {
-	return t.Add(time.Duration(n * 24 * float64(time.Hour)))
+func (allDay) DayLength() time.Duration { return 24 * time.Hour }
+func (allDay) AddWorking(t time.Time, d time.Duration) (time.Time, error) {
+	return t.Add(d), nil
 }
-func (allDay) WorkingTimeBetween(a, b time.Time) time.Duration { return max(0, b.Sub(a)) }
-func (allDay) IntakeDeadline(t time.Time) time.Time            { return t.Add(time.Hour) }
+func (allDay) WorkingTimeBetween(a, b time.Time) (time.Duration, error) { return b.Sub(a), nil }
+func (allDay) IntakeDeadline(t time.Time) (time.Time, error)            { return t.Add(time.Hour), nil }
 
 // Server is kyso serve running in a child process.
 type Server struct {
