@@ -26,18 +26,6 @@ import (
 	"github.com/kyso-vn/kyso/storage/storagetest"
 )
 
-// openCalendar counts every hour as working time: these tests are about
-// the public pages, not deadlines (package dossier tests the clock).
-type openCalendar struct{}
-
-func (openCalendar) IntakeDeadline(t time.Time) time.Time              { return t.Add(time.Hour) }
-func (openCalendar) AddWorking(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (openCalendar) AddWorkingDays(t time.Time, n float64) time.Time {
-	return t.Add(time.Duration(n * 8 * float64(time.Hour)))
-}
-func (openCalendar) WorkingDay() time.Duration                       { return 8 * time.Hour }
-func (openCalendar) WorkingTimeBetween(a, b time.Time) time.Duration { return max(0, b.Sub(a)) }
-
 // pubFixture is an engine on real storage (SQLite and the filesystem
 // object store in a temporary directory), a real evidence log, a served
 // development PKI, a seeded province, and an api.Server over it.
@@ -102,7 +90,7 @@ func newPubFixture(t *testing.T, o fixtureOptions) *pubFixture {
 		p.PublicDownload = true
 	}
 	f.eng, err = dossier.New(st, lg, dossier.Options{Profiles: profiles,
-		Calendars: func(string) (dossier.Calendar, error) { return openCalendar{}, nil },
+		Calendars: mustCalendars(),
 		Inspector: &wire.Inspector{Trust: f.pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true},
 		Now:       f.now})
 	if err != nil {
@@ -237,3 +225,12 @@ func (f *pubFixture) get(path, accept string, hdr ...string) (*http.Response, st
 }
 
 var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+
+// mustCalendars are the real working-time calendars of the profiles.
+func mustCalendars() func(string) (dossier.Calendar, error) {
+	c, err := wire.Calendars()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}

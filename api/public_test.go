@@ -47,7 +47,7 @@ func testVerificationPage(t *testing.T, o fixtureOptions) {
 		{"valid result, HTML", "/v/" + good.vcode, "text/html", 200,
 			[]string{`lang="vi"`, "Văn bản hợp lệ", "Trần Thị Bình", "Giám đốc Sở", "Sở Tư pháp tỉnh Vĩnh Phúc", "000.00.12.H62",
 				good.code, "1.001612", "Giấy chứng nhận đăng ký hộ kinh doanh", "Đã kiểm chứng", "Có giá trị pháp lý",
-				"H. V. Em", "••••••333", "Đã ký kết quả", "Môi trường phát triển", "/v/" + good.vcode + "/qr.png", "/static/public/public."},
+				f.w.Applicant.Masked().Name, f.w.Applicant.Masked().IDNumber, "Đã ký kết quả", "Môi trường phát triển", "/v/" + good.vcode + "/qr.png", "/static/public/public."},
 			[]string{"Hoàng Văn Em", f.w.Applicant.IDNumber, "/download", "<script"}},
 		{"valid result, JSON", "/v/" + good.vcode, "application/json", 200,
 			[]string{`"verdict":"valid"`, `"verdict_text":"Văn bản hợp lệ"`, `"name":"Trần Thị Bình"`, `"verified":true`, `"development":true`},

@@ -405,8 +405,12 @@ func (p *publicPages) validationReport(ctx context.Context, sum string) (*verifi
 	if len(reps) == 0 {
 		return nil, nil
 	}
+	raw, err := dossier.VerifierReport(reps[len(reps)-1].Body)
+	if err != nil {
+		return nil, fmt.Errorf("validation report %d of %s: %w", reps[len(reps)-1].ID, sum, err)
+	}
 	var rep verifier.Report
-	if err := json.Unmarshal([]byte(reps[len(reps)-1].Body), &rep); err != nil {
+	if err := json.Unmarshal(raw, &rep); err != nil {
 		return nil, fmt.Errorf("validation report %d of %s: %w", reps[len(reps)-1].ID, sum, err)
 	}
 	return &rep, nil

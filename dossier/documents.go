@@ -491,3 +491,16 @@ func (e *Engine) Open(ctx context.Context, v *DocumentVersion) (io.ReadCloser, e
 	}
 	return e.store.Objects.Open(ctx, sum)
 }
+
+// VerifierReport returns the verifier's full report kept in the body of a
+// stored validation report (storage report kind "validation").
+func VerifierReport(body string) (json.RawMessage, error) {
+	var si storedInspection
+	if err := json.Unmarshal([]byte(body), &si); err != nil {
+		return nil, err
+	}
+	if len(si.Report) == 0 {
+		return nil, fmt.Errorf("%w: the validation report holds no verifier report", ErrNotFound)
+	}
+	return si.Report, nil
+}

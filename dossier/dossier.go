@@ -242,7 +242,19 @@ func (e *Engine) Dossier(ctx context.Context, code string) (*Dossier, error) {
 		d, err = loadDossier(ctx, tx, code)
 		return err
 	})
+	if err == nil {
+		e.describe(d)
+	}
 	return d, err
+}
+
+// describe fills in what the profile knows of a loaded dossier.
+func (e *Engine) describe(d *Dossier) {
+	if p, err := e.profiles.Profile(d.Profile); err == nil {
+		if pr, err := p.Procedure(d.Procedure); err == nil {
+			d.ProcedureName = pr.Name
+		}
+	}
 }
 
 func loadDossier(ctx context.Context, tx *storage.Tx, code string) (*Dossier, error) {
@@ -344,6 +356,7 @@ func (e *Engine) List(ctx context.Context, f Filter) ([]*Dossier, string, error)
 					next = out[len(out)-1].Code
 					return nil
 				}
+				e.describe(d)
 				out = append(out, d)
 			}
 		}

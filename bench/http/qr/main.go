@@ -432,7 +432,7 @@ func serve(ctx context.Context, dir string) (string, string, func(), error) {
 	pkiSrv := &http.Server{Handler: certs.NewResponder(pki), ReadHeaderTimeout: 5 * time.Second}
 	go pkiSrv.Serve(pkiLn)
 	tsa := &signer.TSA{URL: "http://" + pkiLn.Addr().String() + "/tsa"}
-	eng, err := dossier.New(st, lg, dossier.Options{Calendars: func(string) (dossier.Calendar, error) { return openCalendar{}, nil },
+	eng, err := dossier.New(st, lg, dossier.Options{Calendars: mustCalendars(),
 		Inspector: &wire.Inspector{Trust: pki.TrustStore(), Revocation: certs.RevocationSoft, AllowOnline: true}})
 	if err != nil {
 		return fail(err)
@@ -523,14 +523,11 @@ func signBytes(ctx context.Context, b []byte, cred *signer.Credential, tsa *sign
 	return os.ReadFile(out)
 }
 
-// openCalendar counts every hour as working time (deadlines are not what
-// this benchmark measures).
-type openCalendar struct{}
-
-func (openCalendar) IntakeDeadline(t time.Time) time.Time              { return t.Add(time.Hour) }
-func (openCalendar) AddWorking(t time.Time, d time.Duration) time.Time { return t.Add(d) }
-func (openCalendar) AddWorkingDays(t time.Time, n float64) time.Time {
-	return t.Add(time.Duration(n * 8 * float64(time.Hour)))
+// mustCalendars are the real working-time calendars of the profiles.
+func mustCalendars() func(string) (dossier.Calendar, error) {
+	c, err := wire.Calendars()
+	if err != nil {
+		panic(err)
+	}
+	return c
 }
-func (openCalendar) WorkingDay() time.Duration                       { return 8 * time.Hour }
-func (openCalendar) WorkingTimeBetween(a, b time.Time) time.Duration { return max(0, b.Sub(a)) }
