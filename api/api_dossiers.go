@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -429,17 +430,64 @@ func (s *Server) exportDossier(w http.ResponseWriter, r *http.Request) {
 	notImplemented(w, r, "archive export (package archive)")
 }
 
+// monthlyReport is the monthly report (QĐ 03/2020 Đ24) of the units the
+// principal holds a head, archivist or admin role in (unit= narrows it to
+// some of them; another unit is refused), as JSON or CSV (format=csv;
+// late=true: the list of dossiers finished late).
 func (s *Server) monthlyReport(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
-	if p.Portal || !slicesHasRole(p, dossier.RoleHead, dossier.RoleArchivist, dossier.RoleAdmin) {
+	var mine []string
+	if p.Staff != nil {
+		for _, ru := range p.Staff.Roles {
+			if (ru.Role == dossier.RoleHead || ru.Role == dossier.RoleArchivist || ru.Role == dossier.RoleAdmin) && !slices.Contains(mine, ru.Unit) {
+				mine = append(mine, ru.Unit)
+			}
+		}
+	}
+	if len(mine) == 0 {
 		s.deny(w, r, http.StatusForbidden, "role", "reports are for heads, archivists and admins")
 		return
 	}
-	if _, err := time.Parse("2006-01", r.URL.Query().Get("month")); err != nil {
+	q := r.URL.Query()
+	month, err := time.ParseInLocation("2006-01", q.Get("month"), time.FixedZone("ICT", 7*3600))
+	if err != nil {
 		writeProblem(w, r, Problem{Type: problemBase + "bad-request", Status: http.StatusBadRequest, Detail: "month: want YYYY-MM"})
 		return
 	}
-	notImplemented(w, r, "the monthly report (dossier.Report)")
+	units := mine
+	if asked := q["unit"]; len(asked) > 0 {
+		for _, u := range asked {
+			if !slices.Contains(mine, u) {
+				s.deny(w, r, http.StatusForbidden, "role", "you hold no head, archivist or admin role in "+u)
+				return
+			}
+		}
+		units = asked
+	}
+	format := q.Get("format")
+	if format != "" && format != "json" && format != "csv" {
+		writeProblem(w, r, Problem{Type: problemBase + "bad-request", Status: http.StatusBadRequest, Detail: "format: json or csv"})
+		return
+	}
+	rep, err := s.eng.MonthlyReport(r.Context(), month.AddDate(0, 0, 14), units)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if format == "csv" {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", attachmentHeader("bao-cao-"+rep.Month+".csv", ""))
+		if q.Get("late") == "true" {
+			err = rep.WriteLateCSV(w)
+		} else {
+			err = rep.WriteCSV(w)
+		}
+		if err != nil {
+			s.logger.ErrorContext(r.Context(), "report CSV", "err", err)
+		}
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }
 
 func slicesHasRole(p *Principal, roles ...dossier.Role) bool {

@@ -340,3 +340,34 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestMonthlyReport(t *testing.T) {
+	e := newEnv(t, envOptions{})
+	e.resultSigned()
+	month := time.Now().In(ict).Format("2006-01")
+	head := e.session(e.vp.Members[seed.Head].Staff.Username)
+	r := head.get("/api/v1/reports/monthly?month=" + month)
+	var rep dossier.MonthlyReport
+	r.json(t, &rep)
+	if r.status != 200 || rep.Month != month || len(rep.Rows) == 0 {
+		t.Fatalf("report: %d %s", r.status, r.body)
+	}
+	for _, row := range rep.Rows {
+		if row.Unit != e.vp.Units[seed.Agency].Code {
+			t.Errorf("the agency head's report has a row of %s", row.Unit)
+		}
+	}
+	if rep.Totals.Finished != 1 {
+		t.Errorf("finished %d, want 1", rep.Totals.Finished)
+	}
+	if r := head.get("/api/v1/reports/monthly?month=" + month + "&unit=" + e.vp.Units[seed.Centre].Code); r.status != 403 {
+		t.Fatalf("another unit's report: %d", r.status)
+	}
+	csv := head.get("/api/v1/reports/monthly?format=csv&month=" + month)
+	if csv.status != 200 || !strings.HasPrefix(csv.header.Get("Content-Type"), "text/csv") || !strings.Contains(string(csv.body), e.vp.Units[seed.Agency].Code) {
+		t.Fatalf("csv: %d %s %.200s", csv.status, csv.header.Get("Content-Type"), csv.body)
+	}
+	if r := head.get("/api/v1/reports/monthly?month=2025-13"); r.status != 400 {
+		t.Fatalf("bad month: %d", r.status)
+	}
+}

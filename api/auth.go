@@ -162,7 +162,7 @@ const (
 const (
 	sessionCookie = "kyso_session"
 	csrfHeader    = "X-CSRF-Token"
-	csrfFormField     = "csrf_token"
+	csrfFormField = "csrf_token"
 )
 
 func (s *Server) now() time.Time { return s.auth.Now() }
