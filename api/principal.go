@@ -17,6 +17,8 @@ type Principal struct {
 	Scopes   []string       // token scopes; sessions hold every scope of their roles
 	Session  string         // session ID hash (sessions only)
 	CSRF     string         // the session's CSRF token (sessions only)
+	TokenID  string         // the API token's public ID (tokens only)
+	Portal   bool           // a portal-bound token: acts as each submission's applicant
 }
 
 func principalFrom(ctx context.Context) *Principal {
@@ -63,8 +65,12 @@ func (p *Principal) Units() []string {
 }
 
 // Sees reports whether the principal may see dossier d: staff of its
-// receiving unit or of an agency it went to.
+// receiving unit or of an agency it went to; the portal, dossiers
+// submitted online.
 func (p *Principal) Sees(d *dossier.Dossier) bool {
+	if p != nil && p.Portal {
+		return d.Channel == dossier.ChannelOnline
+	}
 	units := p.Units()
 	if slices.Contains(units, d.Unit) || slices.Contains(units, d.ProcessingUnit) {
 		return true

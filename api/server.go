@@ -53,6 +53,10 @@ type Config struct {
 	// MaxUpload bounds one uploaded file (default 100 MiB).
 	MaxUpload int64
 	Logger    *slog.Logger
+	// Auth tunes sessions, lockout and password hashing (auth.go).
+	Auth AuthConfig
+	// OIDC enables single sign-on with an OpenID provider (nil: off).
+	OIDC *OIDCConfig
 }
 
 // Server is the HTTP server.
@@ -68,6 +72,12 @@ type Server struct {
 	publicLimit *Limiter // public pages, per IP
 	uploadLimit *Limiter // public uploads, per IP
 	loginLimit  *Limiter // login attempts, per IP
+
+	auth   AuthConfig  // with defaults
+	hasher *hasher     // argon2id, bounded
+	oidc   *oidcClient // nil when OIDC is off
+
+	openapi []byte // the OpenAPI document (openapi.go)
 }
 
 // New builds a server.
@@ -88,6 +98,14 @@ func New(cfg Config) (*Server, error) {
 		publicLimit: NewLimiter("public", 50, 100),
 		uploadLimit: NewLimiter("public_upload", 0.5, 5),
 		loginLimit:  NewLimiter("login", 0.2, 10),
+		auth:        cfg.Auth.withDefaults(),
+	}
+	s.hasher = newHasher(s.auth.Argon2, s.auth.HashConcurrency)
+	if cfg.OIDC != nil {
+		var err error
+		if s.oidc, err = newOIDCClient(context.Background(), *cfg.OIDC); err != nil {
+			return nil, err
+		}
 	}
 	s.router = s.routes()
 	return s, nil
