@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/go-chi/chi/v5"
@@ -52,11 +53,16 @@ type Config struct {
 	SecureCookies bool
 	// MaxUpload bounds one uploaded file (default 100 MiB).
 	MaxUpload int64
-	Logger    *slog.Logger
 	// Auth tunes sessions, lockout and password hashing (auth.go).
 	Auth AuthConfig
 	// OIDC enables single sign-on with an OpenID provider (nil: off).
 	OIDC *OIDCConfig
+	// RateExempt lists client networks the public pages' per-IP limits do
+	// not apply to (a load generator, monitoring). nil: loopback when
+	// DevMode (a development server listens on loopback, where every
+	// client is the developer), none otherwise; an empty slice: none.
+	RateExempt []netip.Prefix
+	Logger     *slog.Logger
 }
 
 // Server is the HTTP server.
@@ -77,7 +83,8 @@ type Server struct {
 	hasher *hasher     // argon2id, bounded
 	oidc   *oidcClient // nil when OIDC is off
 
-	openapi []byte // the OpenAPI document (openapi.go)
+	openapi []byte       // the OpenAPI document (openapi.go)
+	public  *publicPages // public.go: templates and page cache of /v/{code}, /verify
 }
 
 // New builds a server.
