@@ -45,6 +45,7 @@ type env struct {
 	w     *seed.World
 	srv   *api.Server
 	ts    *httptest.Server
+	keys  string // the server's key directory
 	shots string // screenshot folder
 	n     int    // screenshots taken
 }
@@ -70,6 +71,7 @@ func newEnv(t *testing.T, cfg func(*api.Config)) *env {
 	e.w, err = seed.Build(ctx, e.eng, e.pki.DevPKI, "vinh-phuc", time.Now())
 	e.must(err)
 	keys := filepath.Join(dir, "keys")
+	e.keys = keys
 	for _, m := range e.w.Members {
 		e.must(keystore.Dir(keys).Store(m.Staff.Username, m.Credential))
 		e.must(api.SetPassword(ctx, e.eng, dossier.System, m.Staff.Username, password))
@@ -98,6 +100,17 @@ func (e *env) must(err error) {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// removeServerKey makes the server hold no key for username (they sign
+// with a token).
+func removeServerKey(e *env, username string) error {
+	for _, ext := range []string{".key", ".crt", ".chain.pem"} {
+		if err := os.Remove(filepath.Join(e.keys, username+ext)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (e *env) member(key string) *seed.Member { return e.w.Members[key] }
