@@ -3,7 +3,9 @@ package dossier
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/kyso-vn/kyso/evidence"
 	"github.com/kyso-vn/kyso/storage"
 )
 
@@ -108,4 +110,50 @@ func (e *Engine) Reuse(ctx context.Context, code string, actor Actor, versionID 
 			Data: EventData{Document: v.Lineage}}, nil
 	})
 	return v, err
+}
+
+// Closed yields the codes of dossiers in a final state closed before t (of
+// unit, when not empty), in code order.
+func (e *Engine) Closed(ctx context.Context, before time.Time, unit string) ([]string, error) {
+	var out []string
+	err := e.store.Meta.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT d.code FROM dossiers d JOIN dossier_events ev ON ev.dossier_id = d.id
+			WHERE ev.to_state IN ('rejected', 'returned', 'cancelled', 'void') AND ev.from_state <> ev.to_state
+			AND ev.at < $1 AND ($2 = '' OR d.unit = $2) ORDER BY d.code`, storage.FormatTime(before), unit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var c string
+			if err := rows.Scan(&c); err != nil {
+				return err
+			}
+			if len(out) == 0 || out[len(out)-1] != c {
+				out = append(out, c)
+			}
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// KindHandedOver records the hand-over of a closed dossier to the agency
+// archive (TT 13/2023: within a year of closing).
+const KindHandedOver = "handed_over"
+
+// RecordHandover records that the closed dossier was exported to the
+// archive in the package with this SHA-256 (archivists only).
+func (e *Engine) RecordHandover(ctx context.Context, code string, actor Actor, packageSHA256 string) (*Dossier, error) {
+	return e.change(ctx, code, actor, func(s *step) (*Event, error) {
+		if !s.d.State.Final() {
+			return nil, s.refuse(RuleLifecycle, "only closed dossiers are handed over to the archive (state %s)", s.d.State)
+		}
+		if actor != System && actor.Role != RoleArchivist {
+			return nil, fmt.Errorf("%w: only archivists hand dossiers over to the archive", ErrForbidden)
+		}
+		s.entries = append(s.entries, evidence.Entry{Type: evidence.DossierExported, Time: s.now, Actor: s.actor.String(),
+			Subject: evidence.Subject{Dossier: s.d.Code}, Data: map[string]any{"package_sha256": packageSHA256}})
+		return &Event{Kind: KindHandedOver, Reason: "Nộp lưu hồ sơ vào Lưu trữ cơ quan"}, nil
+	})
 }

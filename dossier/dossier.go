@@ -150,6 +150,7 @@ type Dossier struct {
 	FeeRefunded    int64          `json:"fee_refunded,omitempty"`
 	Owed           []string       `json:"owed,omitempty"`
 	ClosedAt       time.Time      `json:"closed_at,omitzero"`
+	HandedOver     time.Time      `json:"handed_over,omitzero"` // to the agency archive
 }
 
 // replay derives the current facts from the events.
@@ -209,6 +210,8 @@ func (d *Dossier) apply(ev Event) {
 		d.FeePaid += x.Amount
 	case KindFeeRefund:
 		d.FeeRefunded += x.Amount
+	case KindHandedOver:
+		d.HandedOver = ev.At
 	case KindLetter:
 		if x.LetterKind == LetterLateApology {
 			d.LateApology = true

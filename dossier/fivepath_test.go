@@ -28,8 +28,14 @@ func TestFullPathEveryProfileAcrossTet(t *testing.T) {
 	}
 }
 
-func fullPath(t *testing.T, profile string) {
-	x := newWorld(t, profile, "2026-02-13T16:45:00+07:00") // Friday, after the last hour of the afternoon began
+// TestFullPathOnPostgresAndMinIO walks the same dossier on the production
+// backends.
+func TestFullPathOnPostgresAndMinIO(t *testing.T) { fullPathOn(t, "vinh-phuc", "postgres") }
+
+func fullPath(t *testing.T, profile string) { fullPathOn(t, profile, "sqlite") }
+
+func fullPathOn(t *testing.T, profile, backend string) {
+	x := newWorldOn(t, profile, "2026-02-13T16:45:00+07:00", backend) // Friday, after the last hour of the afternoon began
 	p, err := x.eng.Profiles().Profile(profile)
 	x.must(err)
 	var proc *dossier.Procedure

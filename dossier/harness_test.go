@@ -15,6 +15,7 @@ import (
 	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/storage"
+	"github.com/kyso-vn/kyso/storage/storagetest"
 )
 
 var ict = time.FixedZone("ICT", 7*3600)
@@ -32,11 +33,21 @@ type harness struct {
 	creds map[string]*signer.Credential // by username
 }
 
-func newHarness(t *testing.T, start string) *harness {
+func newHarness(t *testing.T, start string) *harness { return newHarnessOn(t, start, "sqlite") }
+
+// newHarnessOn: backend "sqlite" (with the filesystem store) or
+// "postgres" (with MinIO), the real servers of ./scripts/test.
+func newHarnessOn(t *testing.T, start, backend string) *harness {
 	t.Helper()
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := storage.Open(ctx, storage.Config{DataDir: dir, Migrations: dossier.Migrations()})
+	cfg := storage.Config{DataDir: dir, Migrations: dossier.Migrations()}
+	if backend == "postgres" {
+		cfg.DatabaseURL = storagetest.PostgresURL(t)
+		s3 := storagetest.S3Config(t)
+		cfg.S3 = &s3
+	}
+	st, err := storage.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/kyso-vn/kyso/internal/seed"
 	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
+	"github.com/kyso-vn/kyso/storage/storagetest"
 )
 
 // world is a harness with a seeded province.
@@ -21,7 +22,11 @@ type world struct {
 }
 
 func newWorld(t *testing.T, profile, start string) *world {
-	h := newHarness(t, start)
+	return newWorldOn(t, profile, start, "sqlite")
+}
+
+func newWorldOn(t *testing.T, profile, start, backend string) *world {
+	h := newHarnessOn(t, start, backend)
 	var err error
 	h.eng, err = dossier.New(h.store, h.log, dossier.Options{Calendars: calendars(t),
 		Inspector: inspectorOf(h), Letters: wire.Letters{}, Now: func() time.Time { return h.now }})
@@ -406,7 +411,13 @@ func TestIllegalSteps(t *testing.T) {
 }
 
 func TestDossierCodesUniqueUnderConcurrency(t *testing.T) {
-	x := newWorld(t, "vinh-phuc", "2025-03-03T08:00:00+07:00")
+	for _, backend := range storagetest.MetaBackends() {
+		t.Run(backend, func(t *testing.T) { codesUnique(t, backend) })
+	}
+}
+
+func codesUnique(t *testing.T, backend string) {
+	x := newWorldOn(t, "vinh-phuc", "2025-03-03T08:00:00+07:00", backend)
 	const n = 20
 	codes := make(chan string, n)
 	var wg sync.WaitGroup
