@@ -173,9 +173,12 @@ func TestVerificationPage(t *testing.T) {
 		}
 		_, err := f.eng.ReadyForReturn(f.ctx, good.code, f.w.Members[seed.Seal].Actor)
 		f.must(err)
+		// Within publicRecheck the cached page may still be served; after
+		// it, the stamp shows the new event and the page is rebuilt.
+		time.Sleep(publicRecheck + 50*time.Millisecond)
 		_, body = f.get("/v/"+good.vcode, "")
 		if !strings.Contains(body, dossier.StateReady.Vietnamese()) {
-			t.Fatal("the page still shows the old state")
+			t.Fatalf("%s after the event, the page still shows the old state", publicRecheck)
 		}
 	})
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -185,64 +187,54 @@ func notFoundVerification(dev bool) *Verification {
 		Development: dev, Signers: []PublicSigner{}, Links: PublicLinks{Verify: "/verify"}}
 }
 
-// stamp identifies the state of a code's page: the dossier's newest
-// event, the result's newest version and newest report. A page is
-// rebuilt when its stamp changes.
+// lookupQuery is the one query every request for a code makes, whether
+// the code exists or not.
+const lookupQuery = `SELECT dossier_id, lineage FROM dossier_verification_codes WHERE code = $1`
+
+// lookupCode finds the dossier and document lineage of a code.
+func (p *publicPages) lookupCode(ctx context.Context, code string) (dossierID, lineage int64, found bool, err error) {
+	err = p.s.store.Meta.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		return tx.QueryRow(ctx, lookupQuery, code).Scan(&dossierID, &lineage)
+	})
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("verification code lookup: %w", err)
+	}
+	return dossierID, lineage, true, nil
+}
+
+// stamp identifies the state a code's page rests on: the dossier's
+// newest event, the result's newest version, the newest report (a
+// validation or provenance assessment) of any of its versions. A cached
+// page whose stamp changed is rebuilt.
 type stamp struct {
-	Dossier, Lineage, Event, Version, Report int64
+	Event, Version, Report int64
 }
 
-// decoyIDs are the dossier and lineage of the most recently resolved
-// known code: an unknown code's stamp subqueries run against them, so
-// that they do the same index work as a known code's.
-type decoyIDs struct{ v atomic.Pointer[[2]int64] }
-
-func (d *decoyIDs) get() (int64, int64) {
-	if p := d.v.Load(); p != nil {
-		return p[0], p[1]
-	}
-	return 0, 0
-}
-
-func (d *decoyIDs) set(dossierID, lineage int64) {
-	if a, b := d.get(); a != dossierID || b != lineage {
-		d.v.Store(&[2]int64{dossierID, lineage})
-	}
-}
-
-// stampQuery reads a code's stamp in one statement. The subqueries run
-// whether or not the code exists (against the decoy when it does not).
-const stampQuery = `WITH hit AS (SELECT dossier_id, lineage FROM dossier_verification_codes WHERE code = $1),
-k AS (SELECT COALESCE((SELECT dossier_id FROM hit), $2) AS did, COALESCE((SELECT lineage FROM hit), $3) AS lin,
-	(SELECT COUNT(*) FROM hit) AS found)
-SELECT k.found, k.did, k.lin,
-	COALESCE((SELECT MAX(e.seq) FROM dossier_events e WHERE e.dossier_id = k.did), 0),
-	COALESCE((SELECT MAX(dd.id) FROM dossier_documents dd WHERE dd.lineage = k.lin), 0),
+const stampQuery = `SELECT
+	COALESCE((SELECT MAX(seq) FROM dossier_events WHERE dossier_id = $1), 0),
+	COALESCE((SELECT MAX(id) FROM dossier_documents WHERE lineage = $2), 0),
 	COALESCE((SELECT MAX(r.id) FROM dossier_documents dd JOIN documents doc ON doc.id = dd.document_id
-		JOIN reports r ON r.subject_sha256 = doc.sha256 WHERE dd.lineage = k.lin), 0)
-FROM k`
+		JOIN reports r ON r.subject_sha256 = doc.sha256 WHERE dd.lineage = $2), 0)`
 
-func (p *publicPages) stamp(ctx context.Context, code string) (stamp, bool, error) {
+func (p *publicPages) stamp(ctx context.Context, dossierID, lineage int64) (stamp, error) {
 	var st stamp
-	var found int64
-	dd, dl := p.decoy.get()
 	err := p.s.store.Meta.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
-		return tx.QueryRow(ctx, stampQuery, code, dd, dl).Scan(&found, &st.Dossier, &st.Lineage, &st.Event, &st.Version, &st.Report)
+		return tx.QueryRow(ctx, stampQuery, dossierID, lineage).Scan(&st.Event, &st.Version, &st.Report)
 	})
 	if err != nil {
-		return stamp{}, false, fmt.Errorf("verification code stamp: %w", err)
+		return stamp{}, fmt.Errorf("verification page stamp: %w", err)
 	}
-	if found == 0 {
-		return stamp{}, false, nil
-	}
-	p.decoy.set(st.Dossier, st.Lineage)
-	return st, true, nil
+	return st, nil
 }
 
 // pageEntry is a cached page: the facts and their rendered variants.
 type pageEntry struct {
 	stamp    stamp
 	built    time.Time
+	checked  atomic.Int64 // when the stamp was last found unchanged (Unix ns)
 	view     *Verification
 	html     rendered
 	json     rendered
