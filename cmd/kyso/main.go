@@ -55,6 +55,7 @@ func commands() []command {
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"calendar", "working time: deadlines (working hours/days, intake) and holidays", runCalendar},
+		{"demo", "seed a development scenario: five provinces, staff, dossiers in every state", runDemo},
 		{"version", "print the version", runVersion},
 		{"help", "show help for a command", nil},
 	}
