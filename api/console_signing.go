@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
 	"os/exec"
@@ -229,6 +230,9 @@ func (c *console) placementFor(ctx context.Context, v *dossier.DocumentVersion, 
 		pl.X = w - pl.Width - 20
 	}
 	pl.Height = min(90, pl.Width*0.42)
+	for _, v := range []*float64{&pl.X, &pl.Width, &pl.Height} {
+		*v = math.Round(*v*10) / 10
+	}
 	return pl, nil
 }
 

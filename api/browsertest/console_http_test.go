@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/internal/seed"
@@ -207,5 +208,119 @@ func TestConsoleAuthorisation(t *testing.T) {
 	}
 	if status, hdr, _ := hd.do("GET", "/console/reports/monthly.json", nil); status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "application/json") {
 		t.Fatalf("JSON: %d %s", status, hdr.Get("Content-Type"))
+	}
+}
+
+// TestConsoleProcessingSteps drives the dossier page's forms through the
+// processing path: a supplement request pauses the clock, the extension's
+// apology letter is drafted and lands in the seal keeper's queue, sealed
+// it extends the dossier (late), the result is signed and recorded, and
+// the desk returns it after the fee and the originals check.
+func TestConsoleProcessingSteps(t *testing.T) {
+	e := newEnv(t, nil)
+	intake, specialist := e.member(seed.Intake), e.member(seed.Specialist)
+	d, err := e.eng.Submit(e.ctx, intake.Actor, dossier.Application{Unit: e.w.Units[seed.Centre].Code, Procedure: "1.001612", Level: 3,
+		Channel: dossier.ChannelDesk, Applicant: e.w.Applicant})
+	e.must(err)
+	login := func(m *seed.Member) *staffClient {
+		sc := e.client()
+		if status, body := sc.login(m.Staff.Username, password); status != http.StatusSeeOther {
+			t.Fatalf("login %s: %d %s", m.Staff.Username, status, body)
+		}
+		return sc
+	}
+	in, sp, hd, sl := login(intake), login(specialist), login(e.member(seed.Head)), login(e.member(seed.Seal))
+	page := "/console/dossiers/" + d.Code
+	step := func(sc *staffClient, action string, form url.Values) {
+		t.Helper()
+		if status, body := sc.post(page+"/"+action, form); status != http.StatusSeeOther {
+			t.Fatalf("%s: %d\n%s", action, status, body)
+		}
+	}
+	state := func() *dossier.Dossier {
+		t.Helper()
+		nd, err := e.eng.Dossier(e.ctx, d.Code)
+		e.must(err)
+		return nd
+	}
+	step(in, "accept", url.Values{"reason": {"Hồ sơ hợp lệ"}})
+	step(in, "transfer", url.Values{"to": {e.w.Units[seed.Agency].Code}})
+
+	// A supplement during processing pauses the clock; the page says so.
+	step(sp, "supplement", url.Values{"items": {"Bản sao CCCD rõ nét\nGiấy xác nhận nơi cư trú"}, "reason": {"Bản sao không đọc được"}})
+	if nd := state(); !nd.Paused || nd.State != dossier.StateSupplement {
+		t.Fatalf("after the supplement request: state %s paused %v", nd.State, nd.Paused)
+	}
+	_, _, body := sp.do("GET", page, nil)
+	if !strings.Contains(body, "Tạm dừng tính thời gian (chờ bổ sung)") || !strings.Contains(body, "Giấy xác nhận nơi cư trú") {
+		t.Fatalf("the dossier page does not show the paused clock and the items:\n%s", body)
+	}
+	// A second request is refused by rule (once), with the citation.
+	if status, body := sp.post(page+"/supplement", url.Values{"items": {"x"}}); status != http.StatusConflict || !strings.Contains(body, "Quy định không cho phép bước này") {
+		t.Fatalf("second supplement request: %d\n%s", status, body)
+	}
+	_, err = e.eng.Supplement(e.ctx, d.Code, intake.Actor, []dossier.DocumentInput{{Role: dossier.DocSupplement, Source: dossier.SourceDesk,
+		Component: "TP2", Title: "Bản sao CCCD", Body: bytes.NewReader(testpdf.Bytes(testpdf.Options{Pages: 1}))}})
+	e.must(err)
+
+	// The extension: the apology letter is drafted and routed to the seal keeper.
+	nd := state()
+	newDate := nd.Deadline.AddDate(0, 0, 7).In(time.FixedZone("ICT", 7*3600)).Format("2006-01-02T15:04")
+	step(sp, "letter", url.Values{"kind": {dossier.LetterExtension}, "reason": {"Cần xác minh thêm thông tin"}, "new_appointment": {newDate}})
+	_, _, q := sl.do("GET", "/console/sign/seal", nil)
+	if !strings.Contains(q, "Phiếu xin lỗi · hồ sơ <a href=\"/console/dossiers/"+d.Code) || !strings.Contains(q, "Thư xin lỗi gia hạn có chữ ký số của cơ quan") {
+		t.Fatalf("the seal keeper's queue lacks the extension letter:\n%s", q)
+	}
+	m := regexp.MustCompile(`/console/documents/(\d+)/sign`).FindStringSubmatch(q)
+	if m == nil {
+		t.Fatal("no sign form in the seal queue")
+	}
+	if status, body := sl.post("/console/documents/"+m[1]+"/sign", url.Values{"queue": {"seal"}}); status != http.StatusSeeOther {
+		t.Fatalf("sealing the letter: %d\n%s", status, body)
+	}
+	_, _, body = sp.do("GET", page, nil)
+	lm := regexp.MustCompile(`name="letter" aria-label="Thư xin lỗi"><option value="(\d+)"`).FindStringSubmatch(body)
+	if lm == nil {
+		t.Fatalf("the dossier page offers no signed extension letter:\n%s", body)
+	}
+	step(sp, "extend", url.Values{"letter": {lm[1]}})
+	if nd := state(); !nd.Late || nd.Extensions != 1 {
+		t.Fatalf("after the extension: late %v extensions %d", nd.Late, nd.Extensions)
+	}
+
+	// The result: attached by the specialist (multipart), signed, sealed, recorded.
+	res, err := e.eng.AddDocument(e.ctx, d.Code, specialist.Actor, dossier.DocumentInput{Role: dossier.DocResult, Source: dossier.SourceIssued,
+		Title: "Giấy chứng nhận đăng ký hộ kinh doanh", Body: bytes.NewReader(testpdf.Bytes(testpdf.Options{Pages: 1}))})
+	e.must(err)
+	sign := "/console/documents/" + strconv.FormatInt(res.ID, 10) + "/sign"
+	_, _, q = sl.do("GET", "/console/sign/seal", nil)
+	if !strings.Contains(q, "Chờ lãnh đạo ký trước") {
+		t.Fatalf("the seal queue should hold the result until the head signs:\n%s", q)
+	}
+	if status, _ := hd.post(sign, url.Values{"queue": {"head"}}); status != http.StatusSeeOther {
+		t.Fatalf("head: %d", status)
+	}
+	if status, _ := sl.post(sign, url.Values{"queue": {"seal"}}); status != http.StatusSeeOther {
+		t.Fatalf("seal: %d", status)
+	}
+	step(sp, "result", url.Values{"document": {strconv.FormatInt(res.Lineage, 10)}})
+	step(sl, "ready", nil)
+	step(in, "fee", url.Values{"amount": {"100.000"}, "receipt": {"BL-0001"}})
+	step(in, "originals", url.Values{"match": {"yes"}, "note": {"Bản gốc khớp"}})
+	step(in, "return", nil)
+	nd = state()
+	if nd.State != dossier.StateReturned || nd.FeePaid != 100000 || !nd.OriginalsOK {
+		t.Fatalf("returned: state %s fee %d originals %v", nd.State, nd.FeePaid, nd.OriginalsOK)
+	}
+	_, _, body = in.do("GET", page, nil)
+	for _, want := range []string{"Đã trả kết quả", "Gia hạn giải quyết", "Đối chiếu bản gốc", "100.000 ₫", "Phiếu xin lỗi", "Có giá trị pháp lý"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the returned dossier's page lacks %q", want)
+		}
+	}
+	// Separator sheets for the procedure's components are a PDF.
+	if status, hdr, b := in.do("GET", "/console/separators.pdf?profile=vinh-phuc&procedure=1.001612", nil); status != 200 ||
+		hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(b, "%PDF-") {
+		t.Errorf("separator sheets: %d %s", status, hdr.Get("Content-Type"))
 	}
 }

@@ -15,6 +15,16 @@ import (
 	"github.com/kyso-vn/kyso/internal/testpdf"
 )
 
+// between is the text of s from after the first from up to the next to.
+func between(s, from, to string) string {
+	_, after, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	before, _, _ := strings.Cut(after, to)
+	return before
+}
+
 // TestDeskToCitizen walks one dossier through the console as its people
 // would: the intake officer receives it at the desk, uploads a batch of
 // scans (two good pages, a 0-byte file and a corrupt PDF), previews it,
@@ -155,6 +165,14 @@ func TestDeskToCitizen(t *testing.T) {
 	c.run("QR page", chromedp.Navigate(e.ts.URL+"/v/"+vcode), chromedp.WaitReady(chromedp.CSS(`body`)))
 	c.wantText("verification page", "Văn bản hợp lệ", "Trần Thị Bình", "Giấy chứng nhận đăng ký hộ kinh doanh", code)
 	c.shot("citizen-qr-page")
+	// The page's list of signatures (between its headings "Chữ ký số" and
+	// "Giá trị pháp lý") should name the head too; the public pages read
+	// the stored validation report as a bare verifier report, while the
+	// engine stores {…inspection, "report": {…}}, so the list is empty.
+	// Reported to the public pages' owner; logged here, not failed.
+	if txt := c.text(); !strings.Contains(between(txt, "Chữ ký số\n", "Giá trị pháp lý"), "Trần Thị Bình") {
+		t.Logf("KNOWN DEFECT (public pages): the signature list of /v/{code} does not name the head:\n%s", between(txt, "Chữ ký số\n", "Giá trị pháp lý"))
+	}
 
 	// 10. An altered copy uploaded on /verify is invalid.
 	rc, err := e.eng.Open(e.ctx, res)
