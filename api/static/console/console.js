@@ -155,7 +155,12 @@
           status.textContent = "Đã ký " + ok + " văn bản." + (problems.length ? " Lỗi: " + problems.join("; ") : "");
           box.setAttribute("data-agent-done", String(ok));
           if (problems.length === 0) {
-            window.setTimeout(function () { window.location.reload(); }, 800);
+            // A page rendered by a POST (the digitization result) goes to
+            // its data-agent-next page instead of re-posting the upload.
+            var next = box.getAttribute("data-agent-next");
+            window.setTimeout(function () {
+              if (next) window.location.assign(next); else window.location.reload();
+            }, 800);
           }
         }).catch(function (e) {
           status.textContent = "Không ký được: " + e.message;
