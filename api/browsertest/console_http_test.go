@@ -189,6 +189,17 @@ func TestConsoleAuthorisation(t *testing.T) {
 	if v.Assessment.Status != dossier.StatusValid || len(v.Inspection.Signatures) != 2 {
 		t.Fatalf("after head and seal: %s", v.Assessment.Summary)
 	}
+	// An online submission waits in the intake queue with its one-hour
+	// timer (the deadline in a data attribute for the page's countdown).
+	online, err := e.eng.Submit(e.ctx, e.w.Citizen, dossier.Application{Unit: e.w.Units[seed.Centre].Code, Procedure: "1.001612", Level: 3,
+		Channel: dossier.ChannelOnline, Applicant: e.w.Applicant})
+	e.must(err)
+	_, _, queue := in.do("GET", "/console/intake", nil)
+	row := between(queue, online.Code+"</a>", "</tr>")
+	if !strings.Contains(row, `class="timer`) || !strings.Contains(row, `data-deadline="`+online.IntakeDeadline.UTC().Format(time.RFC3339)+`"`) ||
+		!strings.Contains(row, "Còn ") && !strings.Contains(row, "Quá hạn ") || !strings.Contains(row, "Trực tuyến") {
+		t.Fatalf("intake queue row of %s:\n%s", online.Code, row)
+	}
 	// Queues of roles the user lacks.
 	for _, tc := range []struct {
 		c    *staffClient

@@ -47,7 +47,12 @@ func TestDeskToCitizen(t *testing.T) {
 	b.shot("intake-home")
 
 	// 2. Receive a dossier at the desk.
-	b.run("open the intake queue", chromedp.Click(chromedp.CSS(`a[href="/console/intake"]`)), chromedp.WaitVisible(chromedp.ID("#new-desk")))
+	online, err := e.eng.Submit(e.ctx, e.w.Citizen, dossier.Application{Unit: e.w.Units[seed.Centre].Code, Procedure: "1.001193", Level: 4,
+		Channel: dossier.ChannelOnline, Applicant: e.w.Applicant})
+	e.must(err)
+	b.run("open the intake queue", chromedp.Click(chromedp.CSS(`a[href="/console/intake"]`)), chromedp.WaitVisible(chromedp.ID("new-desk")))
+	b.wantText("intake queue", online.Code, "Đăng ký khai sinh", "Trực tuyến")
+	b.shot("intake-queue")
 	b.run("desk form", chromedp.Click(chromedp.ID("#new-desk")), chromedp.WaitVisible(chromedp.ID("#desk-form")))
 	b.run("fill the desk form",
 		chromedp.SetValue(chromedp.ID("#procedure"), "1.001612"),
