@@ -62,7 +62,7 @@ var consoleStatic embed.FS
 // consoleCSP is the policy of console pages: the server's own, plus
 // fetches to a sign agent on loopback (kyso sign-agent).
 const consoleCSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
-	"connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; base-uri 'none'"
+	"connect-src 'self' http://127.0.0.1:* http://localhost:*; frame-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 
 // console holds the console's parsed templates and static files.
 type console struct {
