@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kyso-vn/kyso/signer"
 )
@@ -31,8 +32,11 @@ type SignOptions struct {
 	// AsCentre marks an organisation signature of the centre or commune
 	// (QĐ 03/2020 Đ9.3c allows it instead of the staff member's).
 	AsCentre  bool
-	Invisible bool   // no visible appearance
-	Image     []byte // PNG signature image shown in the appearance
+	Invisible bool // no visible appearance
+	// Time is the claimed signing time written to /M (now when zero); the
+	// time-stamp proves the real one.
+	Time  time.Time
+	Image []byte // PNG signature image shown in the appearance
 }
 
 func (so *SignOptions) check() error {
@@ -51,7 +55,7 @@ func (so *SignOptions) check() error {
 func (so *SignOptions) options(d *Document) *signer.Options {
 	o := &signer.Options{Credential: so.Credential, Level: so.Level, Hash: so.Hash, PSS: so.PSS, TSA: so.TSA,
 		HTTPClient: so.HTTPClient, Reason: "Số hóa từ bản giấy (TT 01/2023/TT-VPCP)",
-		FieldName: "SoHoa"}
+		FieldName: "SoHoa", Time: so.Time}
 	if !so.Invisible && d.sigBox.w > 0 {
 		op := d.Record.DigitizedBy
 		ap := &signer.Appearance{Kind: signer.Personal, Page: 1,

@@ -32,8 +32,9 @@ type Letter struct {
 	Deciding  Unit // the deciding agency (zero at intake)
 	Province  string
 	Date      time.Time
-	// ReceivedBy is the intake officer who received the dossier.
-	ReceivedBy string
+	// ReceivedBy is the intake officer who received the dossier;
+	// DraftedBy the staff member drafting the letter (who guides, refuses).
+	ReceivedBy, DraftedBy string
 	// Round of a supplement request.
 	Round int
 	// Content.
@@ -124,6 +125,9 @@ func (e *Engine) DraftLetter(ctx context.Context, code string, actor Actor, lr L
 	l := &Letter{Kind: lr.Kind, Forms: rs.Forms, Number: number, Dossier: d, Procedure: proc, Receiving: recv, Deciding: dec,
 		Province: p.Province, Date: e.clock(), Reason: lr.Reason, Items: lr.Items, NewAppointment: lr.NewAppointment,
 		Round: d.Supplements[d.Stage()] + 1, QR: title}
+	if st, err := e.Staff(ctx, actor.Username); err == nil {
+		l.DraftedBy = st.FullName
+	}
 	for _, ev := range d.Events {
 		if ev.Kind == KindAccepted || ev.Kind == KindSubmitted && d.Channel != ChannelOnline {
 			if st, err := e.Staff(ctx, ev.Actor); err == nil {

@@ -234,12 +234,12 @@ func bdSupplement(t *tale) {
 	})
 	t.on(-1, "09:45", func(ctx context.Context) {
 		items := []string{"Giấy chứng sinh: bản chụp bị mờ, không đọc được họ tên người mẹ và số giấy chứng sinh; đề nghị chụp lại rõ nét"}
-		// TODO(lead): the signed request form (mẫu 02) goes here once
-		// internal/wire.Letters fills forms.SupplementRequest.GuidedBy
-		// (every LetterGuidance is refused with "GuidedBy: missing").
+		// The request form (mẫu 02), sealed by the commune, goes with it.
+		l := t.letter(ctx, code, desk.Actor, dossier.LetterRequest{Kind: dossier.LetterGuidance, Reason: "Giấy chứng sinh không đọc được", Items: items}, t.m(CommuneSeal))
 		t.do("request a supplement", func() (*dossier.Dossier, error) {
 			return eng.RequestSupplement(ctx, code, desk.Actor, dossier.SupplementRequest{Items: items, Reason: "Giấy chứng sinh không đọc được"})
 		})
+		t.do("send the request form", func() (*dossier.Dossier, error) { return eng.IssueLetter(ctx, code, desk.Actor, l) })
 	})
 }
 

@@ -107,7 +107,7 @@ func Digitize(ctx context.Context, eng *dossier.Engine, code string, actor dossi
 		if level < signer.LevelBT {
 			level = signer.LevelBT
 		}
-		opts.Sign = &digitize.SignOptions{Credential: req.Credential, Level: level, TSA: req.TSA, AsCentre: req.AsCentre}
+		opts.Sign = &digitize.SignOptions{Credential: req.Credential, Level: level, TSA: req.TSA, AsCentre: req.AsCentre, Time: opts.Time}
 	}
 	batch, err := digitize.Process(ctx, req.Inputs, opts)
 	if err != nil {

@@ -58,14 +58,14 @@ func (lr Letters) Render(ctx context.Context, l *dossier.Letter) (*dossier.Rende
 			st, u = forms.StageProcessing, l.Deciding
 		}
 		f = forms.SupplementRequest{Agency: agency(u), Number: l.Number, IssuedAt: l.Date, Unit: u.Name, DossierCode: d.Code,
-			Applicant: applicant, Procedure: proc, Items: l.Items, Reason: l.Reason, Round: l.Round, Stage: st, QR: qr}
+			Applicant: applicant, Procedure: proc, Items: l.Items, Reason: l.Reason, Round: l.Round, Stage: st, GuidedBy: l.DraftedBy, QR: qr}
 	case dossier.LetterRefusal:
 		reasons := l.Items
 		if len(reasons) == 0 {
 			reasons = []string{l.Reason}
 		}
 		f = forms.Refusal{Agency: agency(l.Receiving), Number: l.Number, IssuedAt: l.Date, Unit: l.Receiving.Name, DossierCode: d.Code,
-			Applicant: applicant, Procedure: proc, Reasons: reasons, RefusedBy: l.ReceivedBy, QR: qr}
+			Applicant: applicant, Procedure: proc, Reasons: reasons, RefusedBy: l.DraftedBy, QR: qr}
 	case dossier.LetterSupplementIntake, dossier.LetterSupplementProcessing, dossier.LetterExtension, dossier.LetterLateApology:
 		a := forms.Apology{Number: l.Number, IssuedAt: l.Date, Addressee: addressee, Address: d.Applicant.Address, Procedure: proc,
 			DossierCode: d.Code, ReceivedAt: d.SubmittedAt, OriginalAppointment: d.Deadline, Reason: l.Reason,
