@@ -148,8 +148,18 @@ func vietnamZone() *time.Location {
 	return time.FixedZone("ICT", 7*3600)
 }
 
-// formatTime is how pages show times: dd/mm/yyyy hh:mm in Vietnam.
-func (p *publicPages) formatTime(t time.Time) string {
+// formatTime is how pages show times (time.Time or *time.Time):
+// dd/mm/yyyy hh:mm in Vietnam.
+func (p *publicPages) formatTime(v any) string {
+	var t time.Time
+	switch x := v.(type) {
+	case time.Time:
+		t = x
+	case *time.Time:
+		if x != nil {
+			t = *x
+		}
+	}
 	if t.IsZero() {
 		return ""
 	}
@@ -167,6 +177,7 @@ func (s *Server) mountPublic(r chi.Router) {
 	r.Group(func(r chi.Router) {
 		r.Use(p.limited(s.publicLimit))
 		r.Get("/v/{code}", p.page)
+		r.Head("/v/{code}", p.page) // some scanner apps look before they open
 		r.Get("/v/{code}/qr.png", p.qr)
 		r.With(p.limited(p.download)).Get("/v/{code}/download", p.downloadOriginal)
 		r.Get("/verify", p.verifyForm)

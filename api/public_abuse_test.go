@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
 	"math"
 	"math/big"
 	mrand "math/rand/v2"
@@ -219,6 +220,22 @@ func TestVerificationCodeAbuse(t *testing.T) {
 			t.Fatalf("another address: %d", st)
 		}
 		t.Logf("one address: %d allowed, %d refused with Retry-After %s", allowed, refused, retry)
+
+		// Uploads: a bucket of 5, then 0.5/s. (The body is not a valid form:
+		// the requests the limit lets through are answered 400.)
+		var codes []int
+		for range 8 {
+			req, _ := http.NewRequest(http.MethodPost, f.http.URL+"/verify", strings.NewReader("x"))
+			req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+			req.Header.Set("X-Forwarded-For", "198.51.100.9")
+			resp, err := client.Do(req)
+			f.must(err)
+			resp.Body.Close()
+			codes = append(codes, resp.StatusCode)
+		}
+		if fmt.Sprint(codes[:5]) != "[400 400 400 400 400]" || codes[6] != http.StatusTooManyRequests || codes[7] != http.StatusTooManyRequests {
+			t.Errorf("uploads from one address: %v; want 5 through the limit, then 429", codes)
+		}
 	})
 }
 

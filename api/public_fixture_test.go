@@ -23,6 +23,7 @@ import (
 	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/storage"
+	"github.com/kyso-vn/kyso/storage/storagetest"
 )
 
 // openCalendar counts every hour as working time: these tests are about
@@ -57,6 +58,7 @@ type pubFixture struct {
 type fixtureOptions struct {
 	profile        string
 	publicDownload bool // override the profile's PublicDownload
+	postgres       bool // PostgreSQL (a fresh schema) instead of SQLite
 	cfg            func(*Config)
 }
 
@@ -67,7 +69,11 @@ func newPubFixture(t *testing.T, o fixtureOptions) *pubFixture {
 	}
 	ctx := context.Background()
 	dir := t.TempDir()
-	st, err := storage.Open(ctx, storage.Config{DataDir: dir, Migrations: dossier.Migrations()})
+	sc := storage.Config{DataDir: dir, Migrations: dossier.Migrations()}
+	if o.postgres {
+		sc.DatabaseURL = storagetest.PostgresURL(t)
+	}
+	st, err := storage.Open(ctx, sc)
 	if err != nil {
 		t.Fatal(err)
 	}

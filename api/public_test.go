@@ -23,8 +23,16 @@ import (
 	"github.com/kyso-vn/kyso/verifier"
 )
 
-func TestVerificationPage(t *testing.T) {
-	f := newPubFixture(t, fixtureOptions{})
+func TestVerificationPage(t *testing.T) { testVerificationPage(t, fixtureOptions{}) }
+
+// TestVerificationPagePostgres runs the same on PostgreSQL (a fresh
+// schema of the test database ./scripts/test starts).
+func TestVerificationPagePostgres(t *testing.T) {
+	testVerificationPage(t, fixtureOptions{postgres: true})
+}
+
+func testVerificationPage(t *testing.T, o fixtureOptions) {
+	f := newPubFixture(t, o)
 	good := f.issueResult("Giấy chứng nhận đăng ký hộ kinh doanh", 4)
 	forged := f.issueResult("Giấy chứng nhận đăng ký hộ kinh doanh (bị hủy)", 4)
 	_, err := f.eng.CheckOriginals(f.ctx, forged.code, f.w.Members[seed.Intake].Actor, false, "Bản gốc giấy tờ pháp lý có dấu hiệu tẩy xóa")
@@ -128,6 +136,34 @@ func TestVerificationPage(t *testing.T) {
 					t.Errorf("Accept %q: %s / %s vs %s / %s", accept, r.Header.Get("Content-Type"), r.Header.Get("Cache-Control"),
 						known.Header.Get("Content-Type"), known.Header.Get("Cache-Control"))
 				}
+			}
+		}
+	})
+
+	t.Run("same JSON members for known and unknown codes", func(t *testing.T) {
+		keys := func(body string) string {
+			var m map[string]json.RawMessage
+			f.must(json.Unmarshal([]byte(body), &m))
+			var k []string
+			for key := range m {
+				k = append(k, key)
+			}
+			return fmt.Sprint(sortStrings(k))
+		}
+		_, known := f.get("/v/"+good.vcode, "application/json")
+		_, unknown := f.get("/v/"+dossier.NewVerificationCode(), "application/json")
+		if keys(known) != keys(unknown) {
+			t.Fatalf("known %s\nunknown %s", keys(known), keys(unknown))
+		}
+	})
+
+	t.Run("HEAD", func(t *testing.T) {
+		for path, want := range map[string]int{"/v/" + good.vcode: 200, "/v/" + dossier.NewVerificationCode(): 404} {
+			resp, err := f.http.Client().Head(f.http.URL + path)
+			f.must(err)
+			resp.Body.Close()
+			if resp.StatusCode != want || resp.ContentLength <= 0 {
+				t.Errorf("HEAD %s: %d, length %d", path, resp.StatusCode, resp.ContentLength)
 			}
 		}
 	})

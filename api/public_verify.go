@@ -307,7 +307,8 @@ func (p *publicPages) describeUpload(ctx context.Context, up *upload, rep *verif
 		v.VerdictText = verdictTexts[v.Verdict]
 	}
 	v.Upload = upl
-	v.CheckedAt = time.Now().UTC().Truncate(time.Second)
+	at := time.Now().UTC().Truncate(time.Second)
+	v.CheckedAt = &at
 	return v, nil
 }
 

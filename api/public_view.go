@@ -59,8 +59,8 @@ type Verification struct {
 	Links       PublicLinks       `json:"links"`
 	// Upload: for POST /verify, the uploaded file and whether kyso holds it.
 	Upload *PublicUpload `json:"upload,omitempty"`
-	// CheckedAt is when these facts were read (UTC).
-	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// CheckedAt is when these facts were read (UTC); null when not found.
+	CheckedAt *time.Time `json:"checked_at"`
 }
 
 // PublicDocument is the verified document version.
@@ -315,7 +315,8 @@ func (p *publicPages) build(ctx context.Context, code string, st stamp) (*pageEn
 	if err != nil {
 		return nil, err
 	}
-	v.CheckedAt = now.UTC().Truncate(time.Second)
+	at := now.UTC().Truncate(time.Second)
+	v.CheckedAt = &at
 	v.Links.Page, v.Links.QR = "/v/"+code, "/v/"+code+"/qr.png"
 	download := false
 	if prof, err := eng.Profiles().Profile(lk.Dossier.Profile); err == nil && prof.PublicDownload {

@@ -35,6 +35,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -128,15 +129,17 @@ func run(duration time.Duration, conns, threads int, loader string, rate float64
 		len(body), conns, duration, benchutil.Machine(), loadAverage())
 	fmt.Printf("closed loop (as fast as it goes): %s; open loop: Go load generator (child process) at %.0f req/s offered,\n"+
 		"latency from each request's scheduled time\n\n", closed, rate)
-	fmt.Printf("%-28s %-8s %10s %9s %9s %9s %7s %9s\n", "run", "code", "req/s", "p50", "p99", "non-2xx", "errors", "CPU/req")
-	// CPU/req: the server process's user+system CPU time per request.
+	fmt.Printf("%-28s %-8s %10s %9s %9s %9s %7s %9s %9s\n", "run", "code", "req/s", "p50", "p99", "non-2xx", "errors", "srv CPU", "gen CPU")
+	// srv/gen CPU: user+system CPU time per request of the server process
+	// and of the load generator.
+	var cpuPerReq time.Duration
 	// The unknown code's responses are all 404 (non-2xx) by design.
 	var maxRun, atRate result
 	for _, mode := range []string{"closed", "open"} {
 		for _, c := range []struct{ label, url string }{{"known", page}, {"unknown", base + "/v/" + dossier.NewVerificationCode()}} {
 			var r result
 			label := "closed loop, " + strings.Fields(closed)[0]
-			cpu0 := cpuTime()
+			srv0, gen0 := cpuTime()
 			switch {
 			case mode == "closed" && wrk != "":
 				r, err = wrkLoad(wrk, c.url, duration, conns, threads)
@@ -149,11 +152,16 @@ func run(duration time.Duration, conns, threads int, loader string, rate float64
 			if err != nil {
 				return err
 			}
-			perReq := time.Duration(0)
+			var srvReq, genReq time.Duration
 			if r.Requests > 0 {
-				perReq = (cpuTime() - cpu0) / time.Duration(r.Requests)
+				srv1, gen1 := cpuTime()
+				srvReq, genReq = (srv1-srv0)/time.Duration(r.Requests), (gen1-gen0)/time.Duration(r.Requests)
 			}
-			fmt.Printf("%-28s %-8s %10.0f %9s %9s %9d %7d %9s\n", label, c.label, r.RPS, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond), r.Non2xx, r.Errors, perReq.Round(100*time.Nanosecond))
+			fmt.Printf("%-28s %-8s %10.0f %9s %9s %9d %7d %9s %9s\n", label, c.label, r.RPS, r.P50.Round(time.Microsecond), r.P99.Round(time.Microsecond),
+				r.Non2xx, r.Errors, srvReq.Round(100*time.Nanosecond), genReq.Round(100*time.Nanosecond))
+			if c.label == "known" && mode == "closed" {
+				cpuPerReq = srvReq + genReq
+			}
 			if c.label == "known" {
 				if r.Non2xx > 0 || r.Errors > 0 {
 					return fmt.Errorf("%d non-2xx responses, %d errors on the known code", r.Non2xx, r.Errors)
@@ -170,16 +178,23 @@ func run(duration time.Duration, conns, threads int, loader string, rate float64
 	fmt.Printf("p99 at %.0f req/s offered (open loop): %s = %.2f× the bound of %s (%s); achieved %.0f req/s\n", rate, atRate.P99.Round(time.Microsecond),
 		float64(atRate.P99)/float64(targetP99), targetP99, verdict(atRate.P99 <= targetP99 && rate >= targetRPS && atRate.RPS >= 0.98*rate), atRate.RPS)
 	fmt.Printf("p99 of the closed loop at %d connections: %s (latency there is connections ÷ throughput plus queueing)\n", conns, maxRun.P99.Round(time.Microsecond))
+	if cpuPerReq > 0 {
+		fmt.Printf("CPU per request, server + generator: %s: the %d CPUs could serve at most %.0f req/s with nothing else running\n",
+			cpuPerReq.Round(100*time.Nanosecond), runtime.NumCPU(), float64(runtime.NumCPU())/cpuPerReq.Seconds())
+	}
 	fmt.Printf("load average after the runs: %s (other processes share the 2 CPUs when it exceeds ≈ 2)\n", loadAverage())
 	return nil
 }
 
-// cpuTime is this process's user plus system CPU time: the server's, as
-// the load comes from child processes.
-func cpuTime() time.Duration {
+// cpuTime is this process's user plus system CPU time (the server's, as
+// the load comes from child processes) and that of its waited-for
+// children (the load generators).
+func cpuTime() (self, children time.Duration) {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru)
+	return self, time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func loadAverage() string {
