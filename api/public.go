@@ -186,8 +186,8 @@ func (s *Server) mountPublic(r chi.Router) {
 	r.With(p.limited(s.uploadLimit)).Post("/verify", p.verifyUpload)
 }
 
-// wantsJSON reports whether the client asked for JSON rather than HTML.
-func wantsJSON(r *http.Request) bool {
+// prefersJSON reports whether the client asked for JSON rather than HTML.
+func prefersJSON(r *http.Request) bool {
 	best, bestQ := "", -1.0
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -227,7 +227,7 @@ func (p *publicPages) limited(l *Limiter) func(http.Handler) http.Handler {
 			if ok, retry := l.Allow(ip, time.Now()); !ok {
 				w.Header().Set("Retry-After", retry)
 				p.s.metrics.rateLimited.WithLabelValues(l.name).Inc()
-				if wantsJSON(r) {
+				if prefersJSON(r) {
 					writeProblem(w, r, Problem{Type: problemBase + "rate-limited", Status: http.StatusTooManyRequests,
 						Detail: "too many requests from this address; try again in " + retry + " s"})
 					return
@@ -277,7 +277,7 @@ func (p *publicPages) page(w http.ResponseWriter, r *http.Request) {
 // matching If-None-Match with 304.
 func (p *publicPages) writePage(w http.ResponseWriter, r *http.Request, status int, e *pageEntry) {
 	v := e.html
-	if wantsJSON(r) {
+	if prefersJSON(r) {
 		v = e.json
 	}
 	h := w.Header()
@@ -360,7 +360,7 @@ func (p *publicPages) downloadOriginal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !e.download {
-		if wantsJSON(r) {
+		if prefersJSON(r) {
 			writeProblem(w, r, Problem{Type: problemBase + "forbidden", Status: http.StatusForbidden,
 				Detail: "the province's rules do not offer the signed original for public download"})
 			return
@@ -377,7 +377,7 @@ func (p *publicPages) downloadOriginal(w http.ResponseWriter, r *http.Request) {
 	defer rc.Close()
 	h := w.Header()
 	h.Set("Content-Type", "application/pdf")
-	h.Set("Content-Disposition", contentDisposition(e.result.Name))
+	h.Set("Content-Disposition", publicDisposition(e.result.Name))
 	h.Set("Content-Length", strconv.FormatInt(e.result.Size, 10))
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("ETag", `"`+e.result.SHA256+`"`)
@@ -390,13 +390,13 @@ func (p *publicPages) downloadOriginal(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// contentDisposition is an attachment header with a file name that
+// publicDisposition is an attachment header with a file name that
 // cannot break out of the header or name a path: path separators,
 // control characters, quotes and characters Windows refuses become "_"
 // (document numbers such as "12/QĐ-UBND" keep their parts), leading dots
 // go, and it ends in .pdf; non-ASCII names are RFC 2231-encoded
 // (filename*=utf-8”…).
-func contentDisposition(name string) string {
+func publicDisposition(name string) string {
 	name = strings.Map(func(c rune) rune {
 		switch {
 		case c < 0x20 || c == 0x7f, c == '"', c == '/', c == '\\', c == ';', c == ':', c == '*', c == '?', c == '<', c == '>', c == '|':
@@ -454,7 +454,7 @@ type messageView struct {
 // fail answers a server-side failure (database, object store) without
 // detail, logged with the request ID.
 func (p *publicPages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if wantsJSON(r) {
+	if prefersJSON(r) {
 		p.s.fail(w, r, err)
 		return
 	}

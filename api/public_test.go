@@ -321,7 +321,7 @@ func TestContentDisposition(t *testing.T) {
 		{"", "van-ban.pdf"},
 		{"...", "van-ban.pdf"},
 	} {
-		cd := contentDisposition(tc.in)
+		cd := publicDisposition(tc.in)
 		_, params, err := mime.ParseMediaType(cd)
 		if err != nil || params["filename"] != tc.want {
 			t.Errorf("%q: %q → %q (%v), want %q", tc.in, cd, params["filename"], err, tc.want)
@@ -342,7 +342,7 @@ func TestWantsJSON(t *testing.T) {
 	} {
 		r, _ := http.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", accept)
-		if got := wantsJSON(r); got != want {
+		if got := prefersJSON(r); got != want {
 			t.Errorf("Accept %q: %v, want %v", accept, got, want)
 		}
 	}

@@ -22,7 +22,7 @@ type verifyClient struct {
 	token string
 }
 
-var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var publicCSRFField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
 func (f *pubFixture) verifyClient() *verifyClient {
 	jar, _ := cookiejar.New(nil)
@@ -31,7 +31,7 @@ func (f *pubFixture) verifyClient() *verifyClient {
 	f.must(err)
 	b, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	m := csrfField.FindStringSubmatch(string(b))
+	m := publicCSRFField.FindStringSubmatch(string(b))
 	if resp.StatusCode != 200 || m == nil {
 		f.t.Fatalf("GET /verify: %d, no token\n%s", resp.StatusCode, b)
 	}

@@ -48,6 +48,7 @@ func commands() []command {
 		{"sign", "sign a PDF (PAdES B-B to B-LTA), or prepare/complete an external signature", runSign},
 		{"verify", "validate every signature of a PDF and what changed after each", runVerify},
 		{"digitize", "scans to one PDF/A per paper document, TT 01/2023 metadata, OCR, signing", runDigitize},
+		{"sign-agent", "local agent: sign the console's digests with a USB token (PKCS#11)", runSignAgent},
 		{"storage", "object and metadata stores: check (WORM), verify, gc, ingest, get", runStorage},
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
 		{"report", "monthly report per unit and procedure, and the list of late dossiers", runReport},
