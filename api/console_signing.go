@@ -364,7 +364,7 @@ func (c *console) documentContent(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.FormatInt(v.Size, 10))
 	h.Set("X-Frame-Options", "SAMEORIGIN")
 	h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'")
-	disp := contentDisposition(v.Name, v.Title)
+	disp := attachmentHeader(v.Name, v.Title)
 	if r.URL.Query().Get("download") == "" {
 		disp = "inline" + strings.TrimPrefix(disp, "attachment")
 	}

@@ -186,8 +186,9 @@ func (s *Server) mountPublic(r chi.Router) {
 	r.With(p.limited(s.uploadLimit)).Post("/verify", p.verifyUpload)
 }
 
-// prefersJSON reports whether the client asked for JSON rather than HTML.
-func prefersJSON(r *http.Request) bool {
+// acceptsJSON reports whether the client asked for JSON rather than HTML
+// (by q-value: the public pages serve browsers and scripts alike).
+func acceptsJSON(r *http.Request) bool {
 	best, bestQ := "", -1.0
 	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -227,7 +228,7 @@ func (p *publicPages) limited(l *Limiter) func(http.Handler) http.Handler {
 			if ok, retry := l.Allow(ip, time.Now()); !ok {
 				w.Header().Set("Retry-After", retry)
 				p.s.metrics.rateLimited.WithLabelValues(l.name).Inc()
-				if prefersJSON(r) {
+				if acceptsJSON(r) {
 					writeProblem(w, r, Problem{Type: problemBase + "rate-limited", Status: http.StatusTooManyRequests,
 						Detail: "too many requests from this address; try again in " + retry + " s"})
 					return
@@ -277,7 +278,7 @@ func (p *publicPages) page(w http.ResponseWriter, r *http.Request) {
 // matching If-None-Match with 304.
 func (p *publicPages) writePage(w http.ResponseWriter, r *http.Request, status int, e *pageEntry) {
 	v := e.html
-	if prefersJSON(r) {
+	if acceptsJSON(r) {
 		v = e.json
 	}
 	h := w.Header()
@@ -360,7 +361,7 @@ func (p *publicPages) downloadOriginal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !e.download {
-		if prefersJSON(r) {
+		if acceptsJSON(r) {
 			writeProblem(w, r, Problem{Type: problemBase + "forbidden", Status: http.StatusForbidden,
 				Detail: "the province's rules do not offer the signed original for public download"})
 			return
@@ -454,7 +455,7 @@ type messageView struct {
 // fail answers a server-side failure (database, object store) without
 // detail, logged with the request ID.
 func (p *publicPages) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if prefersJSON(r) {
+	if acceptsJSON(r) {
 		p.s.fail(w, r, err)
 		return
 	}

@@ -342,7 +342,7 @@ func TestWantsJSON(t *testing.T) {
 	} {
 		r, _ := http.NewRequest("GET", "/", nil)
 		r.Header.Set("Accept", accept)
-		if got := prefersJSON(r); got != want {
+		if got := acceptsJSON(r); got != want {
 			t.Errorf("Accept %q: %v, want %v", accept, got, want)
 		}
 	}

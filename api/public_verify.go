@@ -78,7 +78,7 @@ func (p *publicPages) maxUploadText() string {
 }
 
 func (p *publicPages) writeVerify(w http.ResponseWriter, r *http.Request, status int, v pageView) {
-	if prefersJSON(r) && v.Verdict != "" {
+	if acceptsJSON(r) && v.Verdict != "" {
 		writeJSON(w, status, v.Verification)
 		return
 	}
@@ -110,7 +110,7 @@ type uploadError struct {
 func (e *uploadError) Error() string { return e.detail }
 
 func (p *publicPages) refuseUpload(w http.ResponseWriter, r *http.Request, e *uploadError) {
-	if prefersJSON(r) {
+	if acceptsJSON(r) {
 		writeProblem(w, r, Problem{Type: problemBase + e.kind, Status: e.status, Detail: e.detail})
 		return
 	}

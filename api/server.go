@@ -53,26 +53,16 @@ type Config struct {
 	SecureCookies bool
 	// MaxUpload bounds one uploaded file (default 100 MiB).
 	MaxUpload int64
-<<<<<<< HEAD
-=======
-	// Auth tunes sessions, lockout and password hashing (auth.go).
-	Auth AuthConfig
-	// OIDC enables single sign-on with an OpenID provider (nil: off).
-	OIDC *OIDCConfig
->>>>>>> console
 	// RateExempt lists client networks the public pages' per-IP limits do
 	// not apply to (a load generator, monitoring). nil: loopback when
 	// DevMode (a development server listens on loopback, where every
 	// client is the developer), none otherwise; an empty slice: none.
 	RateExempt []netip.Prefix
 	Logger     *slog.Logger
-<<<<<<< HEAD
 	// Auth tunes sessions, lockout and password hashing (auth.go).
 	Auth AuthConfig
 	// OIDC enables single sign-on with an OpenID provider (nil: off).
 	OIDC *OIDCConfig
-=======
->>>>>>> console
 }
 
 // Server is the HTTP server.
@@ -89,21 +79,13 @@ type Server struct {
 	uploadLimit *Limiter // public uploads, per IP
 	loginLimit  *Limiter // login attempts, per IP
 
-<<<<<<< HEAD
 	public *publicPages // public.go: templates and page cache of /v/{code}, /verify
 
-=======
->>>>>>> console
 	auth   AuthConfig  // with defaults
 	hasher *hasher     // argon2id, bounded
 	oidc   *oidcClient // nil when OIDC is off
 
-<<<<<<< HEAD
 	openapi []byte // the OpenAPI document (openapi.go)
-=======
-	openapi []byte       // the OpenAPI document (openapi.go)
-	public  *publicPages // public.go: templates and page cache of /v/{code}, /verify
->>>>>>> console
 }
 
 // New builds a server.
