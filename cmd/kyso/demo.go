@@ -19,6 +19,9 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
+	"github.com/kyso-vn/kyso/api"
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/internal/config"
@@ -319,12 +322,20 @@ func demoRecord(ctx context.Context, eng *dossier.Engine, cfg config.Config, con
 			for _, r := range s.Roles {
 				a.Roles = append(a.Roles, string(r.Role))
 			}
-			// TODO(lead): set the password through package api once it is
-			// merged: api.SetPassword(ctx, eng, dossier.System, a.Username, a.Password)
-			// (argon2id ≈ 50–100 ms each: run them two at a time). Until
-			// then the passwords live in demo.json only.
 			out.Accounts = append(out.Accounts, a)
 		}
+	}
+	// argon2id takes ≈ 50–100 ms a hash: two at a time, one per core.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(2)
+	for _, a := range out.Accounts {
+		if old[a.Username] != "" {
+			continue // an earlier round set it
+		}
+		g.Go(func() error { return api.SetPassword(gctx, eng, dossier.System, a.Username, a.Password) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("setting the demo passwords: %w", err)
 	}
 	add := func(d demoDossier) {
 		out.Dossiers = append(out.Dossiers, d)
