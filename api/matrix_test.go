@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kyso-vn/kyso/digitize"
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/internal/seed"
 )
@@ -260,6 +261,11 @@ func matrixCases() []mcase {
 		{method: "POST", route: "/dossiers/{code}/archive-export", path: func(f fixture) string { return code(f) + "/archive-export" }, setup: processing,
 			dossier: true, allow: all(501, "archivist")},
 
+		{method: "POST", route: "/dossiers/{code}/digitize", path: func(f fixture) string { return code(f) + "/digitize" }, setup: desk,
+			upload: func(e *env, f fixture) (any, [][]byte) {
+				return digitizeMetadata{Sign: "none", Components: []digitize.Metadata{{Fields: map[string]string{
+					digitize.FieldComponentCode: "TP1", digitize.FieldComponentName: "Giấy đề nghị"}}}}, [][]byte{colourScan()}
+			}, dossier: true, mutates: true, seen: centreRoles, allow: all(201, "intake")},
 		{method: "GET", route: "/dossiers/{code}/documents", path: func(f fixture) string { return code(f) + "/documents" }, setup: withComponent,
 			dossier: true, allow: all(200, ownRoles...)},
 		{method: "POST", route: "/dossiers/{code}/documents", path: func(f fixture) string { return code(f) + "/documents" }, setup: processing,
