@@ -106,7 +106,7 @@ func (s *Server) operations() []operation {
 		// Documents.
 		{method: http.MethodPost, path: "/dossiers/{code}/digitize", id: "digitizeDossier",
 			summary: "Digitize scans at the desk (multipart: part metadata, then one part file per scanner file): one signed PDF/A per paper document, TT 01/2023 metadata, each stored as a desk-digitized component with its provenance; bad files are reported one by one",
-			tag: "documents", scopes: submit, who: "intake staff of the receiving unit (their server-held key signs; sign \"none\" for the two-phase batch flow)",
+			tag:     "documents", scopes: submit, who: "intake staff of the receiving unit (their server-held key signs; sign \"none\" for the two-phase batch flow)",
 			body: "multipart/form-data", meta: digitizeMetadata{}, out: digitizeResponse{}, status: 201, errors: []int{400, 404, 409, 413, 415, 422}, h: s.digitizeDossier},
 		{method: http.MethodGet, path: "/dossiers/{code}/documents", id: "listDocuments", summary: "Every version of every document of the dossier, with assessments",
 			tag: "documents", scopes: read, who: "who sees the dossier", out: documentList{}, status: 200, errors: []int{404}, h: s.listDocuments},
