@@ -22,7 +22,10 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,7 +38,17 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "how long each append and ingest run lasts")
 	entries := flag.Int("entries", 1_000_000, "log size for the proof latency run")
 	proofs := flag.Int("proofs", 20000, "proofs to time")
+	backendList := flag.String("backends", "postgres,sqlite", "metadata backends for the append run")
+	writerList := flag.String("writers", "1,8", "concurrent writers for the append run")
+	only := flag.String("only", "", "run only this part: appends, proofs or ingest")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		check(err)
+		check(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
+	}
 	ctx := context.Background()
 	tmp, err := os.MkdirTemp("", "kyso-bench-")
 	check(err)
@@ -43,31 +56,46 @@ func main() {
 	pgURL := os.Getenv("KYSO_TEST_DATABASE_URL")
 	s3 := s3Config(tmp)
 
-	fmt.Println("## Appends (Log.Add, group commit; one signed checkpoint per transaction)")
-	fmt.Println("| backend | writers | appends/s | mean batch |")
-	fmt.Println("|---|---:|---:|---:|")
-	for _, backend := range []string{"postgres", "sqlite"} {
-		if backend == "postgres" && pgURL == "" {
-			continue
-		}
-		for _, writers := range []int{1, 8} {
-			m := openMeta(ctx, backend, pgURL, filepath.Join(tmp, fmt.Sprintf("a%d", writers)))
-			l := newLog(m, tmp)
-			n, cps := appendRun(ctx, l, m, writers, *duration)
-			fmt.Printf("| %s | %d | %.0f | %.1f |\n", backend, writers, float64(n)/duration.Seconds(), float64(n)/float64(max(cps, 1)))
-			m.Close()
+	backends := strings.Split(*backendList, ",")
+	writerCounts := []int{}
+	for _, w := range strings.Split(*writerList, ",") {
+		n, err := strconv.Atoi(w)
+		check(err)
+		writerCounts = append(writerCounts, n)
+	}
+	run := func(part string) bool { return *only == "" || *only == part }
+
+	if run("appends") {
+		fmt.Println("## Appends (Log.Add, group commit; one signed checkpoint per transaction)")
+		fmt.Println("| backend | writers | appends/s | mean batch |")
+		fmt.Println("|---|---:|---:|---:|")
+		for _, backend := range backends {
+			if backend == "postgres" && pgURL == "" {
+				continue
+			}
+			for _, writers := range writerCounts {
+				m := openMeta(ctx, backend, pgURL, filepath.Join(tmp, fmt.Sprintf("a%d", writers)))
+				l := newLog(m, tmp)
+				n, cps := appendRun(ctx, l, m, writers, *duration)
+				fmt.Printf("| %s | %d | %.0f | %.1f |\n", backend, writers, float64(n)/duration.Seconds(), float64(n)/float64(max(cps, 1)))
+				m.Close()
+			}
 		}
 	}
 
-	fmt.Printf("\n## Proofs at %d entries (SQLite)\n", *entries)
-	proofRun(ctx, tmp, *entries, *proofs)
+	if run("proofs") {
+		fmt.Printf("\n## Proofs at %d entries (SQLite)\n", *entries)
+		proofRun(ctx, tmp, *entries, *proofs)
+	}
 
-	fmt.Println("\n## Ingest of 1 MB objects (Store.Ingest: object, then one transaction with row + log entry; 1 writer)")
-	fmt.Println("| objects | database | objects/s | MB/s |")
-	fmt.Println("|---|---|---:|---:|")
-	ingestRun(ctx, "filesystem", storage.Config{DataDir: filepath.Join(tmp, "ifs")}, tmp, *duration)
-	if s3 != nil {
-		ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, "is3"), S3: s3}, tmp, *duration)
+	if run("ingest") {
+		fmt.Println("\n## Ingest of 1 MB objects (Store.Ingest: object, then one transaction with row + log entry; 1 writer)")
+		fmt.Println("| objects | database | objects/s | MB/s |")
+		fmt.Println("|---|---|---:|---:|")
+		ingestRun(ctx, "filesystem", storage.Config{DataDir: filepath.Join(tmp, "ifs")}, tmp, *duration)
+		if s3 != nil {
+			ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, "is3"), S3: s3}, tmp, *duration)
+		}
 	}
 }
 
