@@ -142,25 +142,25 @@ func TestTilePaths(t *testing.T) {
 		{"tile/2/000.p/1", tlog.Tile{H: 8, L: 2, N: 0, W: 1}, true},
 		{"tile/entries/x001/234.p/255", tlog.Tile{H: 8, L: -1, N: 1234, W: 255}, true},
 		{"tile/entries/000", tlog.Tile{H: 8, L: -1, N: 0, W: 256}, true},
-		{"tile/0/0", tlog.Tile{}, false},            // not zero-padded
-		{"tile/00/000", tlog.Tile{}, false},         // leading zero in the level
-		{"tile/-1/000", tlog.Tile{}, false},         // negative level
-		{"tile/64/000", tlog.Tile{}, false},         // level beyond 63
-		{"tile/0/000.p/0", tlog.Tile{}, false},      // empty tile
-		{"tile/0/000.p/256", tlog.Tile{}, false},    // a full tile is not partial
-		{"tile/0/000.p/07", tlog.Tile{}, false},     // leading zero in the width
-		{"tile/0/x000/001", tlog.Tile{}, false},     // non-canonical index
-		{"tile/0/001/002", tlog.Tile{}, false},      // missing x
-		{"tile/data/000", tlog.Tile{}, false},       // x/mod's name for entries
-		{"tile/8/0/000", tlog.Tile{}, false},        // x/mod's path with the height
-		{"tile/entries/000.p", tlog.Tile{}, false},  // no width
-		{"tile/0/000/extra", tlog.Tile{}, false},    // trailing element
-		{"tiles/0/000", tlog.Tile{}, false},         // wrong prefix
-		{"tile/entries/-01", tlog.Tile{}, false},    // negative index
-		{"tile/0/000.p/1/", tlog.Tile{}, false},     // trailing slash
-		{"tile/+1/000", tlog.Tile{}, false},         // sign
-		{"tile/0/1000", tlog.Tile{}, false},         // element of four digits
-		{"tile/0/x1000/000", tlog.Tile{}, false},    // element of four digits
+		{"tile/0/0", tlog.Tile{}, false},           // not zero-padded
+		{"tile/00/000", tlog.Tile{}, false},        // leading zero in the level
+		{"tile/-1/000", tlog.Tile{}, false},        // negative level
+		{"tile/64/000", tlog.Tile{}, false},        // level beyond 63
+		{"tile/0/000.p/0", tlog.Tile{}, false},     // empty tile
+		{"tile/0/000.p/256", tlog.Tile{}, false},   // a full tile is not partial
+		{"tile/0/000.p/07", tlog.Tile{}, false},    // leading zero in the width
+		{"tile/0/x000/001", tlog.Tile{}, false},    // non-canonical index
+		{"tile/0/001/002", tlog.Tile{}, false},     // missing x
+		{"tile/data/000", tlog.Tile{}, false},      // x/mod's name for entries
+		{"tile/8/0/000", tlog.Tile{}, false},       // x/mod's path with the height
+		{"tile/entries/000.p", tlog.Tile{}, false}, // no width
+		{"tile/0/000/extra", tlog.Tile{}, false},   // trailing element
+		{"tiles/0/000", tlog.Tile{}, false},        // wrong prefix
+		{"tile/entries/-01", tlog.Tile{}, false},   // negative index
+		{"tile/0/000.p/1/", tlog.Tile{}, false},    // trailing slash
+		{"tile/+1/000", tlog.Tile{}, false},        // sign
+		{"tile/0/1000", tlog.Tile{}, false},        // element of four digits
+		{"tile/0/x1000/000", tlog.Tile{}, false},   // element of four digits
 		{"tile/entries/x001/234.p/8a", tlog.Tile{}, false},
 	}
 	for _, tt := range tests {
