@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 	"time"
 
 	"github.com/kyso-vn/kyso/storage"
@@ -77,27 +78,15 @@ func (e Entry) encode() (encoded, error) {
 		e.Time = time.Now()
 	}
 	enc := encoded{time: storage.FormatTime(e.Time)}
-	var p []byte
-	member := func(name string, v any) error {
-		raw, err := json.Marshal(v)
-		if err == nil {
-			raw, err = Canonicalize(raw)
+	for _, s := range []string{e.Type, e.Actor, e.Subject.SHA256, e.Subject.Dossier} {
+		if !utf8.ValidString(s) {
+			return encoded{}, fmt.Errorf("evidence entry %q: invalid UTF-8 in %q", e.Type, s)
 		}
-		if err != nil {
-			return fmt.Errorf("evidence entry %s: %s: %w", e.Type, name, err)
-		}
-		p = append(p, '"')
-		p = append(p, name...)
-		p = append(p, '"', ':')
-		p = append(p, raw...)
-		return nil
 	}
-	p = append(p, '{')
+	name := func(p []byte, name string) []byte { return append(append(append(p, '"'), name...), '"', ':') }
+	p := []byte{'{'}
 	if e.Actor != "" {
-		if err := member("actor", e.Actor); err != nil {
-			return encoded{}, err
-		}
-		p = append(p, ',')
+		p = append(appendCanonString(name(p, "actor"), e.Actor), ',')
 	}
 	if e.Data != nil {
 		d, err := json.Marshal(e.Data)
@@ -109,29 +98,41 @@ func (e Entry) encode() (encoded, error) {
 		case d[0] != '{':
 			return encoded{}, fmt.Errorf("evidence entry %s: data must be a JSON object", e.Type)
 		default:
-			if err := member("data", json.RawMessage(d)); err != nil {
-				return encoded{}, err
+			c, err := Canonicalize(d)
+			if err != nil {
+				return encoded{}, fmt.Errorf("evidence entry %s: data: %w", e.Type, err)
 			}
-			p = append(p, ',')
+			p = append(append(name(p, "data"), c...), ',')
 		}
 	}
-	enc.prefix = append(p, `"index":`...)
+	enc.prefix = name(p, "index")
+	// The subject's members sort as document, dossier, sha256.
 	p = nil
-	if e.Subject != (Subject{}) {
-		p = append(p, ',')
-		if err := member("subject", e.Subject); err != nil {
-			return encoded{}, err
+	if sub := e.Subject; sub != (Subject{}) {
+		p = append(name(append(p, ','), "subject"), '{')
+		sep := false
+		if sub.Document != 0 {
+			p = strconv.AppendInt(name(p, "document"), sub.Document, 10)
+			sep = true
 		}
-	}
-	for _, m := range []struct {
-		name string
-		v    any
-	}{{"time", enc.time}, {"type", e.Type}, {"v", SchemaVersion}} {
-		p = append(p, ',')
-		if err := member(m.name, m.v); err != nil {
-			return encoded{}, err
+		if sub.Dossier != "" {
+			if sep {
+				p = append(p, ',')
+			}
+			p = appendCanonString(name(p, "dossier"), sub.Dossier)
+			sep = true
 		}
+		if sub.SHA256 != "" {
+			if sep {
+				p = append(p, ',')
+			}
+			p = appendCanonString(name(p, "sha256"), sub.SHA256)
+		}
+		p = append(p, '}')
 	}
+	p = appendCanonString(name(append(p, ','), "time"), enc.time)
+	p = appendCanonString(name(append(p, ','), "type"), e.Type)
+	p = strconv.AppendInt(name(append(p, ','), "v"), SchemaVersion, 10)
 	enc.suffix = append(p, '}')
 	if n := len(enc.prefix) + len(enc.suffix) + 20; n > MaxEntrySize {
 		return encoded{}, fmt.Errorf("evidence entry %s: %w: about %d bytes, at most %d", e.Type, ErrEntryTooLarge, n, MaxEntrySize)

@@ -173,3 +173,29 @@ func TestTilePaths(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkEncode(b *testing.B) {
+	e := Entry{Type: DocumentValidated, Actor: "bench", Time: time.Now(),
+		Subject: Subject{SHA256: strings.Repeat("ab", 32), Dossier: "H62-BENCH"},
+		Data:    map[string]any{"indication": "TOTAL-PASSED", "report": 12345}}
+	for b.Loop() {
+		enc, err := e.encode()
+		if err != nil {
+			b.Fatal(err)
+		}
+		LeafHash(enc.body(1234567))
+	}
+}
+
+func BenchmarkParseBody(b *testing.B) {
+	e := Entry{Type: DocumentValidated, Actor: "bench", Time: time.Now(),
+		Subject: Subject{SHA256: strings.Repeat("ab", 32), Dossier: "H62-BENCH"},
+		Data:    map[string]any{"indication": "TOTAL-PASSED", "report": 12345}}
+	enc, _ := e.encode()
+	raw := enc.body(1234567)
+	for b.Loop() {
+		if _, err := parseBody(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
