@@ -27,7 +27,8 @@ type Meta interface {
 	// anything was sent (a connection dropped by a server restart), so it
 	// must not have effects outside tx.
 	Update(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
-	// View runs fn in a read-only transaction.
+	// View runs fn in a read-only transaction whose statements all see
+	// one snapshot (PostgreSQL: REPEATABLE READ READ ONLY).
 	View(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
 	// Migrate applies the pending [Migrations], then the pending extra
 	// migrations of other packages (see [Migration]), in version order, and
