@@ -246,21 +246,18 @@ func insertRows(tx *storage.Tx, b *storage.Batch, base uint64, rows []row) {
 			SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[])`, seqs, bodies, leaves, times)
 		return
 	}
+	// SQLite: anonymous ? parameters, since it looks up each named one ($n)
+	// in a list, which makes a long statement quadratic to prepare.
 	const chunk = 256
 	for start := 0; start < len(rows); start += chunk {
 		part := rows[start:min(start+chunk, len(rows))]
-		var q strings.Builder
-		q.WriteString("INSERT INTO evidence_entries (seq, body, leaf_hash, created_at) VALUES ")
+		q := "INSERT INTO evidence_entries (seq, body, leaf_hash, created_at) VALUES (?, ?, ?, ?)" +
+			strings.Repeat(", (?, ?, ?, ?)", len(part)-1)
 		args := make([]any, 0, 4*len(part))
 		for i, r := range part {
-			if i > 0 {
-				q.WriteByte(',')
-			}
-			n := len(args)
-			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d)", n+1, n+2, n+3, n+4)
 			args = append(args, int64(base)+int64(start+i), string(r.body), hex.EncodeToString(r.leaf[:]), r.time)
 		}
-		b.Queue(q.String(), args...)
+		b.Queue(q, args...)
 	}
 }
 

@@ -302,3 +302,77 @@ func TestTilesEmptyLog(t *testing.T) {
 		}
 	}
 }
+
+// TestTilesSpecExample serves the tree of C2SP tlog-tiles' example, 70,000
+// entries: 273 full level-0 tiles and one of width 112, a full level-1
+// tile and one of width 17, a level-2 tile of width 1. x/mod's client
+// proves entries of every region against the served checkpoint.
+// (The 1,100-entry test above runs on both backends.)
+func TestTilesSpecExample(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	// PostgreSQL: the server does the inserting, outside the race detector.
+	m := storagetest.OpenMeta(t, "postgres")
+	l := newLog(t, m)
+	const size = 70000
+	for done := 0; done < size; done += 10000 {
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			es := make([]evidence.Entry, 10000)
+			for i := range es {
+				es[i] = evidence.Entry{Type: evidence.DocumentValidated, Data: map[string]any{"n": done + i}}
+			}
+			_, err := l.AppendBatch(ctx, tx, es)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(l.Handler())
+	defer srv.Close()
+	h := &httpTiles{t: t, base: srv.URL + "/"}
+	note, err := h.get("checkpoint")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := evidence.ParseCheckpoint(note, l.Verifier())
+	if err != nil || cp.Size != size {
+		t.Fatalf("checkpoint %+v, %v", cp, err)
+	}
+	tree := tlog.Tree{N: size, Hash: tlog.Hash(cp.Root)}
+	thr := tlog.TileHashReader(tree, h)
+	for _, n := range []int64{0, 65535, 65536, 69887, 69888, 69999} {
+		p, err := tlog.ProveRecord(tree.N, n, thr)
+		if err != nil {
+			t.Fatalf("ProveRecord(%d): %v", n, err)
+		}
+		e, err := l.Entry(ctx, uint64(n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := tlog.CheckRecord(p, tree.N, tree.Hash, n, tlog.RecordHash(e.Body)); err != nil {
+			t.Fatalf("CheckRecord(%d): %v", n, err)
+		}
+	}
+	for path, want := range map[string]int{
+		"tile/0/272": 256 * 32, "tile/0/273.p/112": 112 * 32, "tile/1/000": 256 * 32, "tile/1/001.p/17": 17 * 32,
+		"tile/2/000.p/1": 32, "tile/0/273": -1, "tile/0/273.p/113": -1, "tile/1/001.p/18": -1, "tile/2/000.p/2": -1,
+		"tile/3/000.p/1": -1, "tile/entries/273.p/112": -2, "tile/entries/273": -1,
+	} {
+		b, err := h.get(path)
+		switch {
+		case want == -1:
+			if err == nil || !strings.Contains(err.Error(), "404") {
+				t.Errorf("GET %s: %v, want 404", path, err)
+			}
+		case err != nil:
+			t.Errorf("GET %s: %v", path, err)
+		case want == -2:
+			if es := bundle(t, b); len(es) != 112 {
+				t.Errorf("GET %s: %d entries", path, len(es))
+			}
+		case len(b) != want:
+			t.Errorf("GET %s: %d bytes, want %d", path, len(b), want)
+		}
+	}
+}
