@@ -116,12 +116,26 @@ func main() {
 	}
 
 	if run("ingest") {
-		fmt.Println("\n## Ingest of 1 MB objects (Store.Ingest: object, then one transaction with row + log entry; 1 writer)")
-		fmt.Println("| objects | database | objects/s | MB/s |")
-		fmt.Println("|---|---|---:|---:|")
-		ingestRun(ctx, "filesystem", storage.Config{DataDir: filepath.Join(tmp, "ifs")}, tmp, *duration)
+		fmt.Println("\n## Ingest of 1 MB objects (Log.Ingest: object, then one transaction with row + log entry)")
+		fmt.Println("| objects | database | writers | objects/s | MB/s |")
+		fmt.Println("|---|---|---:|---:|---:|")
+		for _, writers := range []int{1, 4} {
+			ingestRun(ctx, "filesystem", storage.Config{DataDir: filepath.Join(tmp, fmt.Sprint("ifs", writers))}, tmp, writers, *duration)
+		}
 		if s3 != nil {
-			ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, "is3"), S3: s3}, tmp, *duration)
+			for _, writers := range []int{1, 4} {
+				c := *s3
+				c.Bucket = unique("kyso-bench-")
+				ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, fmt.Sprint("is3", writers)), S3: &c}, tmp, writers, *duration)
+			}
+			if pgURL != "" {
+				for _, writers := range []int{1, 4} {
+					c := *s3
+					c.Bucket = unique("kyso-bench-")
+					ingestRun(ctx, "MinIO", storage.Config{DataDir: filepath.Join(tmp, fmt.Sprint("ipg", writers)), S3: &c,
+						DatabaseURL: pgSchema(ctx, pgURL)}, tmp, writers, *duration)
+				}
+			}
 		}
 	}
 }
@@ -153,21 +167,30 @@ func openMeta(ctx context.Context, backend, pgURL, dir string) storage.Meta {
 	if backend == "sqlite" {
 		m, err = storage.OpenSQLite(ctx, filepath.Join(dir, storage.SQLiteFile), nil)
 	} else {
-		schema := unique("bench_")
-		admin, err := storage.OpenPostgres(ctx, pgURL, nil)
-		check(err)
-		check(admin.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
-			_, err := tx.Exec(ctx, "CREATE SCHEMA "+schema)
-			return err
-		}))
-		admin.Close()
-		m, err = storage.OpenPostgres(ctx, pgURL+"&search_path="+schema, nil)
-		check(err)
+		m, err = storage.OpenPostgres(ctx, pgSchema(ctx, pgURL), nil)
 	}
 	check(err)
 	_, err = m.Migrate(ctx)
 	check(err)
 	return m
+}
+
+// pgSchema creates a schema of its own for a run and returns the URL that
+// selects it.
+func pgSchema(ctx context.Context, pgURL string) string {
+	schema := unique("bench_")
+	admin, err := storage.OpenPostgres(ctx, pgURL, nil)
+	check(err)
+	defer admin.Close()
+	check(admin.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		_, err := tx.Exec(ctx, "CREATE SCHEMA "+schema)
+		return err
+	}))
+	sep := "?"
+	if strings.Contains(pgURL, "?") {
+		sep = "&"
+	}
+	return pgURL + sep + "search_path=" + schema
 }
 
 func newLog(m storage.Meta, tmp string) *evidence.Log {
@@ -275,20 +298,26 @@ func proofRun(ctx context.Context, tmp string, entries, proofs int) {
 	}
 }
 
-func ingestRun(ctx context.Context, name string, cfg storage.Config, tmp string, d time.Duration) {
+func ingestRun(ctx context.Context, name string, cfg storage.Config, tmp string, writers int, d time.Duration) {
 	s, err := storage.Open(ctx, cfg)
 	check(err)
 	defer s.Close()
 	l := newLog(s.Meta, tmp)
-	buf := make([]byte, 1<<20)
-	var n int
+	var n atomic.Int64
 	t0 := time.Now()
-	for time.Since(t0) < d {
-		rand.Read(buf[:64]) // distinct objects
-		_, _, err := l.Ingest(ctx, s, bytes.NewReader(buf), storage.DocumentMeta{MediaType: "application/pdf", Source: "upload"}, "bench")
-		check(err)
-		n++
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			buf := make([]byte, 1<<20)
+			for time.Since(t0) < d {
+				rand.Read(buf[:64]) // distinct objects
+				_, _, err := l.Ingest(ctx, s, bytes.NewReader(buf), storage.DocumentMeta{MediaType: "application/pdf", Source: "upload"}, "bench")
+				check(err)
+				n.Add(1)
+			}
+		})
 	}
-	el := time.Since(t0).Seconds()
-	fmt.Printf("| %s | %s | %.1f | %.1f |\n", name, s.Meta.Backend(), float64(n)/el, float64(n)/el)
+	wg.Wait()
+	rate := float64(n.Load()) / time.Since(t0).Seconds()
+	fmt.Printf("| %s | %s | %d | %.1f | %.1f |\n", name, s.Meta.Backend(), writers, rate, rate)
 }
