@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,9 +24,12 @@ type Meta interface {
 	// Update runs fn in a read-write transaction and commits it when fn
 	// returns nil. On SQLite write transactions are serialised (one writer);
 	// on PostgreSQL they run concurrently (READ COMMITTED) and serialise on
-	// [Tx.Lock]. fn may run again when the first attempt failed before
-	// anything was sent (a connection dropped by a server restart), so it
-	// must not have effects outside tx.
+	// [Tx.Lock]. When the database cannot be reached or the connection
+	// breaks before COMMIT is sent (a server restart), nothing was
+	// committed and fn runs again on a fresh connection, a few times with
+	// a backoff of up to 1.4 s in all, so fn must not have effects outside
+	// tx. A connection lost while committing is returned as is (wrapping
+	// [ErrUnavailable]): the transaction may or may not have committed.
 	Update(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
 	// View runs fn in a read-only transaction whose statements all see
 	// one snapshot (PostgreSQL: REPEATABLE READ READ ONLY).
@@ -87,17 +91,21 @@ func (m *sqlMeta) run(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		}
 		var committing bool
 		committing, err = m.once(ctx, readOnly, fn)
-		if err == nil || committing || !retryable(err) {
+		if err == nil || committing || !m.retryable(err) {
 			return err
 		}
 	}
 	return err
 }
 
-// retryable: nothing reached the server, or the connection was broken
-// before the statement was sent.
-func retryable(err error) bool {
-	return errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err)
+// retryable: the transaction failed because this store could not be
+// reached or its connection broke (not because of a statement).
+func (m *sqlMeta) retryable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) {
+		return true
+	}
+	var se *StoreError
+	return errors.As(err, &se) && se.Store == m.name && errors.Is(se, ErrUnavailable)
 }
 
 func (m *sqlMeta) once(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx *Tx) error) (committing bool, err error) {
@@ -195,10 +203,19 @@ func (tx *Tx) work(ctx context.Context, fn func(ctx context.Context, tx *Tx) err
 	return nil
 }
 
-// unavailable marks connection-level failures with ErrUnavailable.
+// unavailable marks connection-level failures with ErrUnavailable: the
+// server unreachable, the connection broken, and PostgreSQL's connection
+// exceptions (SQLSTATE class 08) and operator interventions (class 57:
+// shutting down, terminated by an administrator, not accepting
+// connections yet).
 func unavailable(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		if c := pgErr.Code; strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57") && c != "57014" { // 57014: query cancelled
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		return err
 	}
 	if errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) || isNetErr(err) {
