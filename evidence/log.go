@@ -56,8 +56,9 @@ type Log struct {
 	logger   *slog.Logger
 	maxBatch int
 
-	mu   sync.Mutex // guards tree
-	tree tree       // committed entries, for proofs and for checkpoints
+	mu       sync.Mutex // guards tree and inflight
+	tree     tree       // committed entries, for proofs and for checkpoints
+	inflight *inflight  // the commit under way, if any
 
 	gmu        sync.Mutex // guards queue and committing
 	queue      []*pending
@@ -221,16 +222,33 @@ func (l *Log) seal(tx *storage.Tx, st *txState) error {
 	insertRows(tx, b, st.base, st.rows)
 	b.Queue("INSERT INTO log_checkpoints (size, note, created_at) VALUES ($1, $2, $3)",
 		int64(st.size), string(msg), storage.FormatTime(time.Now()))
-	tx.AfterCommit(func() {
+	// Until the commit's outcome is known, a transaction of this process
+	// that gets the lock next waits for it rather than reading these rows
+	// back (see catchUp).
+	fl := &inflight{base: st.base, done: make(chan struct{})}
+	l.mu.Lock()
+	l.inflight = fl
+	l.mu.Unlock()
+	tx.AfterEnd(func(committed bool) {
 		l.mu.Lock()
-		defer l.mu.Unlock()
-		if l.tree.size() == st.base {
+		if committed && l.tree.size() == st.base {
 			for _, r := range st.rows {
 				l.tree.append(r.leaf)
 			}
 		}
+		if l.inflight == fl {
+			l.inflight = nil
+		}
+		l.mu.Unlock()
+		close(fl.done)
 	})
 	return nil
+}
+
+// inflight is this process's transaction whose commit is under way.
+type inflight struct {
+	base uint64 // the log's size before it
+	done chan struct{}
 }
 
 // insertRows queues the INSERT of rows, the first at index base: one
@@ -273,8 +291,25 @@ func insertRows(tx *storage.Tx, b *storage.Batch, base uint64, rows []row) {
 // otherwise h may be an older snapshot than the tree.
 func (l *Log) catchUp(ctx context.Context, tx *storage.Tx, h head, locked bool) error {
 	l.mu.Lock()
-	have := l.tree.size()
+	have, fl := l.tree.size(), l.inflight
 	l.mu.Unlock()
+	if locked && fl != nil && fl.base == have && h.size > have {
+		// The lock came free with the commit of this process's previous
+		// transaction, whose outcome is about to be known: its leaves are
+		// in memory. (If it takes long, read the rows instead.)
+		t := time.NewTimer(time.Second)
+		select {
+		case <-fl.done:
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+		t.Stop()
+		l.mu.Lock()
+		have = l.tree.size()
+		l.mu.Unlock()
+	}
 	switch {
 	case h.size < have:
 		if locked {

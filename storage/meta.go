@@ -126,6 +126,8 @@ func (m *sqlMeta) once(ctx context.Context, readOnly bool, fn func(ctx context.C
 		return false, &StoreError{Store: m.name, Op: "begin", Err: unavailable(err)}
 	}
 	tx := &Tx{q: stx, meta: m, readOnly: readOnly}
+	committed := false
+	defer func() { tx.ended(committed) }() // before the writer lock is released
 	if err := tx.work(ctx, fn); err != nil {
 		stx.Rollback()
 		return false, err
@@ -142,7 +144,7 @@ func (m *sqlMeta) once(ctx context.Context, readOnly bool, fn func(ctx context.C
 	if err := stx.Commit(); err != nil {
 		return true, &StoreError{Store: m.name, Op: "commit", Err: unavailable(err)}
 	}
-	tx.committed()
+	committed = true
 	return true, nil
 }
 
@@ -162,6 +164,8 @@ func (m *sqlMeta) oncePostgres(ctx context.Context, readOnly bool, fn func(ctx c
 	if readOnly {
 		tx.beginSQL = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
 	}
+	committed := false
+	defer func() { tx.ended(committed) }()
 	if err := tx.work(ctx, fn); err != nil {
 		tx.rollback()
 		if tx.beginErr != nil {
@@ -178,7 +182,7 @@ func (m *sqlMeta) oncePostgres(ctx context.Context, readOnly bool, fn func(ctx c
 		items = tx.atCommit.take()
 	}
 	if !tx.begun && len(items) == 0 { // nothing was sent: nothing to commit
-		tx.committed()
+		committed = true
 		return false, nil
 	}
 	// The statements queued for the commit and COMMIT itself: one round trip.
@@ -186,7 +190,7 @@ func (m *sqlMeta) oncePostgres(ctx context.Context, readOnly bool, fn func(ctx c
 		tx.rollback()
 		return !pgconn.SafeToRetry(err), err
 	}
-	tx.committed()
+	committed = true
 	return true, nil
 }
 
@@ -239,7 +243,7 @@ type Tx struct {
 	meta     *sqlMeta
 	readOnly bool
 	before   []hook
-	after    []func()
+	after    []func(committed bool)
 	atCommit *Batch
 	values   map[any]any
 
@@ -362,14 +366,15 @@ func (tx *Tx) BeforeCommit(key any, fn func(ctx context.Context) error) {
 	tx.before = append(tx.before, hook{key, fn})
 }
 
-// AfterCommit registers fn to run once the transaction has committed
-// (not when it fails or rolls back), e.g. to update a cache with what it
-// wrote.
-func (tx *Tx) AfterCommit(fn func()) { tx.after = append(tx.after, fn) }
+// AfterEnd registers fn to run when the transaction has ended, with
+// whether it committed: false when it rolled back or failed, also when
+// the connection broke while committing and the outcome is unknown. The
+// evidence log updates its in-memory tree here.
+func (tx *Tx) AfterEnd(fn func(committed bool)) { tx.after = append(tx.after, fn) }
 
-func (tx *Tx) committed() {
+func (tx *Tx) ended(committed bool) {
 	for _, fn := range tx.after {
-		fn()
+		fn(committed)
 	}
 }
 

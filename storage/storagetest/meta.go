@@ -211,7 +211,7 @@ func Meta(t *testing.T, m storage.Meta) {
 		// BEGIN travels with it), then a query in the same transaction,
 		// then statements sent with the commit.
 		var before, after int64
-		var committed bool
+		var ends []bool // what AfterEnd was told
 		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
 			b := tx.Batch()
 			b.Lock("batch")
@@ -233,11 +233,11 @@ func Meta(t *testing.T, m storage.Meta) {
 				tx.CommitBatch().Queue("INSERT INTO conformance_batch (n, s) VALUES ($1, $2)", 3, "ba")
 				return nil
 			})
-			tx.AfterCommit(func() { committed = true })
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
 			return nil
 		})
-		if err != nil || !committed {
-			t.Fatalf("Update = %v, AfterCommit ran: %v", err, committed)
+		if err != nil || fmt.Sprint(ends) != "[true]" {
+			t.Fatalf("Update = %v, AfterEnd got %v", err, ends)
 		}
 		count := func() int64 {
 			var n int64
@@ -253,7 +253,7 @@ func Meta(t *testing.T, m storage.Meta) {
 		}
 		// A failing statement stops the batch, and the transaction's
 		// earlier work is not committed.
-		committed = false
+		ends = nil
 		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO conformance_batch (n, s) VALUES (10, 'x')"); err != nil {
 				return err
@@ -261,26 +261,27 @@ func Meta(t *testing.T, m storage.Meta) {
 			b := tx.Batch()
 			b.Queue("INSERT INTO conformance_batch (n, s) VALUES (1, 'clash')")
 			b.Queue("INSERT INTO conformance_batch (n, s) VALUES (11, 'y')")
-			tx.AfterCommit(func() { committed = true })
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
 			return b.Send(ctx)
 		})
-		if err == nil || committed {
-			t.Fatalf("Update with a clashing batch = %v, AfterCommit ran: %v", err, committed)
+		if err == nil || fmt.Sprint(ends) != "[false]" {
+			t.Fatalf("Update with a clashing batch = %v, AfterEnd got %v", err, ends)
 		}
 		if n := count(); n != 3 {
 			t.Fatalf("%d rows after a failed batch, want 3", n)
 		}
 		// A statement sent with the commit that fails rolls everything back.
+		ends = nil
 		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
 			if _, err := tx.Exec(ctx, "INSERT INTO conformance_batch (n, s) VALUES (20, 'x')"); err != nil {
 				return err
 			}
 			tx.CommitBatch().Queue("INSERT INTO conformance_batch (n, s) VALUES (2, 'clash')")
-			tx.AfterCommit(func() { committed = true })
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
 			return nil
 		})
-		if err == nil || committed {
-			t.Fatalf("Update with a clashing commit batch = %v, AfterCommit ran: %v", err, committed)
+		if err == nil || fmt.Sprint(ends) != "[false]" {
+			t.Fatalf("Update with a clashing commit batch = %v, AfterEnd got %v", err, ends)
 		}
 		if n := count(); n != 3 {
 			t.Fatalf("%d rows after a failed commit, want 3", n)
