@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -36,8 +37,12 @@ func TestLogAndStorageCommands(t *testing.T) {
 			t.Fatalf("ingest: %d %q %q", code, out, errs)
 		}
 	}
-	if code, out, errs := kysoIn(t, dir, "migrate"); code != 0 || !strings.Contains(out, "schema version 2") {
-		t.Fatalf("migrate: %d %q %q", code, out, errs)
+	if code, out, errs := kysoIn(t, dir, "migrate"); code != 0 || !strings.Contains(out, fmt.Sprintf("schema version %d\n", latestMigration())) {
+		t.Fatalf("migrate: %d %q %q; want schema version %d", code, out, errs, latestMigration())
+	}
+	if code, out, errs := kysoIn(t, dir, "storage", "check"); code != 0 ||
+		!strings.Contains(out, fmt.Sprintf("(schema version %d of %d)", latestMigration(), latestMigration())) {
+		t.Fatalf("storage check: %d %q %q", code, out, errs)
 	}
 	if code, out, errs := kysoIn(t, dir, "log", "verify"); code != 0 || !strings.Contains(out, "3 entries") {
 		t.Fatalf("verify: %d %q %q", code, out, errs)
@@ -103,6 +108,16 @@ func TestLogAndStorageCommands(t *testing.T) {
 	if strings.Count(errs, "\n") != 1 {
 		t.Errorf("error is not one line: %q", errs)
 	}
+}
+
+// latestMigration is the highest schema version of storage and the
+// packages whose migrations every command applies.
+func latestMigration() int {
+	v := 0
+	for _, m := range append(storage.Migrations(), migrations()...) {
+		v = max(v, m.Version)
+	}
+	return v
 }
 
 func TestLogVerifyWithoutKeyIsIndeterminate(t *testing.T) {

@@ -140,7 +140,10 @@ func storageCheck(ctx context.Context, e *env, cfg config.Config, args []string)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	latest := storage.Migrations()[len(storage.Migrations())-1].Version
+	latest := 0
+	for _, m := range append(storage.Migrations(), migrations()...) {
+		latest = max(latest, m.Version)
+	}
 	if *asJSON {
 		err = writeJSON(e.stdout, map[string]any{"database": s.Meta.Name(), "schema_version": v, "schema_latest": latest,
 			"objects": p})
