@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kyso-vn/kyso/storage"
 )
@@ -52,34 +54,98 @@ type body struct {
 	Data    json.RawMessage `json:"data,omitempty"`
 }
 
-// encode returns the canonical body of e at index.
-func (e Entry) encode(index uint64) ([]byte, error) {
+// MaxEntrySize bounds an entry body in bytes: C2SP tlog-tiles entry
+// bundles prefix every entry with its length as a big-endian uint16.
+const MaxEntrySize = 1<<16 - 1
+
+// encoded is an entry's canonical body around its index, so that the index
+// can be filled in under the log's lock without encoding again:
+// body = prefix || decimal index || suffix.
+type encoded struct {
+	prefix, suffix []byte
+	time           string // the body's time, also stored as created_at
+}
+
+// encode returns e's canonical body (RFC 8785) without its index. The
+// members of a body sort as actor, data, index, subject, time, type, v, so
+// the body is built member by member in that order, each value in its
+// canonical form; parseBody checks the result on every read.
+func (e Entry) encode() (encoded, error) {
 	if e.Type == "" {
-		return nil, errors.New("evidence entry without a type")
+		return encoded{}, errors.New("evidence entry without a type")
 	}
-	b := body{V: SchemaVersion, Index: index, Type: e.Type, Time: storage.FormatTime(e.Time), Actor: e.Actor}
-	if e.Subject != (Subject{}) {
-		s := e.Subject
-		b.Subject = &s
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	enc := encoded{time: storage.FormatTime(e.Time)}
+	for _, s := range []string{e.Type, e.Actor, e.Subject.SHA256, e.Subject.Dossier} {
+		if !utf8.ValidString(s) {
+			return encoded{}, fmt.Errorf("evidence entry %q: invalid UTF-8 in %q", e.Type, s)
+		}
+	}
+	name := func(p []byte, name string) []byte { return append(append(append(p, '"'), name...), '"', ':') }
+	p := []byte{'{'}
+	if e.Actor != "" {
+		p = append(appendCanonString(name(p, "actor"), e.Actor), ',')
 	}
 	if e.Data != nil {
 		d, err := json.Marshal(e.Data)
 		if err != nil {
-			return nil, fmt.Errorf("evidence entry %s: data: %w", e.Type, err)
+			return encoded{}, fmt.Errorf("evidence entry %s: data: %w", e.Type, err)
 		}
-		if len(d) == 0 || d[0] != '{' {
-			if string(d) != "null" {
-				return nil, fmt.Errorf("evidence entry %s: data must be a JSON object", e.Type)
+		switch {
+		case string(d) == "null" || string(d) == "{}":
+		case d[0] != '{':
+			return encoded{}, fmt.Errorf("evidence entry %s: data must be a JSON object", e.Type)
+		default:
+			c, err := Canonicalize(d)
+			if err != nil {
+				return encoded{}, fmt.Errorf("evidence entry %s: data: %w", e.Type, err)
 			}
-		} else if string(d) != "{}" {
-			b.Data = d
+			p = append(append(name(p, "data"), c...), ',')
 		}
 	}
-	raw, err := json.Marshal(b)
-	if err != nil {
-		return nil, err
+	enc.prefix = name(p, "index")
+	// The subject's members sort as document, dossier, sha256.
+	p = nil
+	if sub := e.Subject; sub != (Subject{}) {
+		p = append(name(append(p, ','), "subject"), '{')
+		sep := false
+		if sub.Document != 0 {
+			p = strconv.AppendInt(name(p, "document"), sub.Document, 10)
+			sep = true
+		}
+		if sub.Dossier != "" {
+			if sep {
+				p = append(p, ',')
+			}
+			p = appendCanonString(name(p, "dossier"), sub.Dossier)
+			sep = true
+		}
+		if sub.SHA256 != "" {
+			if sep {
+				p = append(p, ',')
+			}
+			p = appendCanonString(name(p, "sha256"), sub.SHA256)
+		}
+		p = append(p, '}')
 	}
-	return Canonicalize(raw)
+	p = appendCanonString(name(append(p, ','), "time"), enc.time)
+	p = appendCanonString(name(append(p, ','), "type"), e.Type)
+	p = strconv.AppendInt(name(append(p, ','), "v"), SchemaVersion, 10)
+	enc.suffix = append(p, '}')
+	if n := len(enc.prefix) + len(enc.suffix) + 20; n > MaxEntrySize {
+		return encoded{}, fmt.Errorf("evidence entry %s: %w: about %d bytes, at most %d", e.Type, ErrEntryTooLarge, n, MaxEntrySize)
+	}
+	return enc, nil
+}
+
+// body returns the canonical body of the entry at index.
+func (enc encoded) body(index uint64) []byte {
+	b := make([]byte, 0, len(enc.prefix)+20+len(enc.suffix))
+	b = append(b, enc.prefix...)
+	b = strconv.AppendUint(b, index, 10)
+	return append(b, enc.suffix...)
 }
 
 // StoredEntry is an entry as stored in the log.

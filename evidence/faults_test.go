@@ -15,8 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -351,64 +351,113 @@ func (m *privateMinIO) stop() {
 	}
 }
 
-func countRows(t *testing.T, s *storage.Store) (docs, entries int) {
-	t.Helper()
-	err := s.Meta.View(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
-		if err := tx.QueryRow(ctx, "SELECT count(*) FROM documents").Scan(&docs); err != nil {
-			return err
+// burst ingests distinct documents of dossier tag from 4 goroutines
+// until stop is closed, and reports what was acknowledged and what failed.
+type burstResult struct {
+	acks   []ack
+	failed map[storage.Sum]error
+}
+
+func burst(l *evidence.Log, s *storage.Store, tag string, stop <-chan struct{}) <-chan burstResult {
+	out := make(chan burstResult, 1)
+	var mu sync.Mutex
+	res := burstResult{failed: map[storage.Sum]error{}}
+	go func() {
+		var wg sync.WaitGroup
+		for w := range 4 {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					default:
+					}
+					body := []byte(fmt.Sprintf("%%PDF-1.7 %s %d %d %s", tag, w, i, time.Now()))
+					d, idx, err := l.Ingest(context.Background(), s, bytes.NewReader(body),
+						storage.DocumentMeta{MediaType: "application/pdf", Source: "upload", Dossier: tag}, "fault-test")
+					mu.Lock()
+					if err != nil {
+						res.failed[storage.SumOf(body)] = err
+					} else {
+						res.acks = append(res.acks, ack{id: d.ID, sum: d.SHA256, index: idx})
+					}
+					mu.Unlock()
+					if err != nil {
+						time.Sleep(20 * time.Millisecond)
+					}
+				}
+			})
 		}
-		return tx.QueryRow(ctx, "SELECT count(*) FROM evidence_entries").Scan(&entries)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return docs, entries
+		wg.Wait()
+		out <- res
+	}()
+	return out
 }
 
-func ingestOne(ctx context.Context, l *evidence.Log, s *storage.Store, i int) error {
-	_, _, err := l.Ingest(ctx, s, strings.NewReader("%PDF-1.7 fault "+strconv.Itoa(i)+" "+time.Now().String()),
-		storage.DocumentMeta{MediaType: "application/pdf", Source: "upload"}, "fault-test")
-	return err
+// runBurst runs a burst for as long as during takes.
+func runBurst(t *testing.T, l *evidence.Log, s *storage.Store, tag string, during func()) burstResult {
+	t.Helper()
+	stop := make(chan struct{})
+	done := burst(l, s, tag, stop)
+	during()
+	close(stop)
+	return <-done
 }
 
+// TestMinIOStopAndRestart stops MinIO in the middle of a burst of
+// ingests (PostgreSQL metadata): the ingests that fail name the store and
+// leave no rows, the acknowledged ones are complete; after MinIO restarts,
+// ingests succeed again without repair.
 func TestMinIOStopAndRestart(t *testing.T) {
 	env := testenv.S3(t)
 	m := &privateMinIO{bin: env.MinioBin, dir: t.TempDir(), addr: fmt.Sprintf("127.0.0.1:%d", freePort(t)),
 		user: "kysofault", pass: "kysofaultsecret"}
 	m.start(t)
 	t.Cleanup(m.stop)
+	cfg := writerConfig{Store: storage.Config{DataDir: t.TempDir(), DatabaseURL: storagetest.PostgresURL(t),
+		S3: &storage.S3Config{Endpoint: m.addr, Bucket: "fault", AccessKey: m.user, SecretKey: m.pass, TempDir: t.TempDir()}},
+		Key: filepath.Join(t.TempDir(), "log.key"), Tag: "minio-fault"}
 	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir(), S3: &storage.S3Config{Endpoint: m.addr,
-		Bucket: "fault", AccessKey: m.user, SecretKey: m.pass, TempDir: t.TempDir()}})
+	s, err := storage.Open(ctx, cfg.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	l := newLog(t, s.Meta)
-	for i := range 5 {
-		if err := ingestOne(ctx, l, s, i); err != nil {
-			t.Fatal(err)
-		}
+	signer, vkey, _ := evidence.LoadOrCreateKey(cfg.Key, "kyso.test/evidence")
+	l, _ := evidence.New(s.Meta, evidence.Options{Signer: signer, VerifierKey: vkey})
+
+	res := runBurst(t, l, s, cfg.Tag, func() {
+		time.Sleep(300 * time.Millisecond)
+		m.stop() // mid-burst
+		time.Sleep(700 * time.Millisecond)
+	})
+	if len(res.acks) == 0 || len(res.failed) == 0 {
+		t.Fatalf("%d acknowledged, %d failed: the burst did not straddle the stop", len(res.acks), len(res.failed))
 	}
-	m.stop()
-	for i := range 5 {
-		err := ingestOne(ctx, l, s, 100+i)
-		if err == nil || !strings.Contains(err.Error(), "s3 "+m.addr+"/fault") || !errors.Is(err, storage.ErrUnavailable) {
+	for sum, err := range res.failed {
+		if !strings.Contains(err.Error(), "s3 "+m.addr+"/fault") || !errors.Is(err, storage.ErrUnavailable) {
 			t.Fatalf("ingest with MinIO down: %v; want an error naming the store", err)
 		}
-	}
-	if docs, entries := countRows(t, s); docs != 5 || entries != 5 {
-		t.Fatalf("after failed ingests: %d documents, %d entries; want 5, 5", docs, entries)
-	}
-	m.start(t)
-	for i := range 5 {
-		if err := ingestOne(ctx, l, s, 200+i); err != nil {
-			t.Fatalf("after restart: %v", err)
+		var ds []storage.Document
+		s.Meta.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			ds, err = tx.DocumentsBySum(ctx, sum)
+			return err
+		})
+		if len(ds) != 0 {
+			t.Fatalf("a failed ingest left rows: %+v", ds)
 		}
 	}
-	if res, err := l.Verify(ctx); err != nil || res.Entries != 10 {
-		t.Fatalf("Verify = %+v, %v", res, err)
+	t.Logf("MinIO stopped mid-burst: %d acknowledged, %d failed", len(res.acks), len(res.failed))
+
+	m.start(t)
+	after := runBurst(t, l, s, cfg.Tag, func() { time.Sleep(500 * time.Millisecond) })
+	if len(after.failed) != 0 || len(after.acks) == 0 {
+		for _, err := range after.failed {
+			t.Fatalf("after the restart: %d acknowledged, %d failed: %v", len(after.acks), len(after.failed), err)
+		}
+		t.Fatal("no ingest after the restart")
 	}
+	checkState(t, cfg, append(res.acks, after.acks...))
 }
 
 // privatePostgres runs a throw-away PostgreSQL cluster as the postgres user.
@@ -463,32 +512,45 @@ func (p *privatePostgres) url() string {
 	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
 }
 
+// TestPostgresRestart restarts PostgreSQL in the middle of a burst of
+// ingests: the ingests that fail name the database, the acknowledged ones
+// are complete, the log verifies, and once it is back the pool's broken
+// connections are replaced without any ingest failing.
 func TestPostgresRestart(t *testing.T) {
 	p := startPrivatePostgres(t)
+	cfg := writerConfig{Store: storage.Config{DataDir: t.TempDir(), DatabaseURL: p.url()},
+		Key: filepath.Join(t.TempDir(), "log.key"), Tag: "pg-fault"}
 	ctx := context.Background()
-	s, err := storage.Open(ctx, storage.Config{DataDir: t.TempDir(), DatabaseURL: p.url()})
+	s, err := storage.Open(ctx, cfg.Store)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	l := newLog(t, s.Meta)
-	for i := range 5 {
-		if err := ingestOne(ctx, l, s, i); err != nil {
-			t.Fatal(err)
+	signer, vkey, _ := evidence.LoadOrCreateKey(cfg.Key, "kyso.test/evidence")
+	l, _ := evidence.New(s.Meta, evidence.Options{Signer: signer, VerifierKey: vkey})
+
+	res := runBurst(t, l, s, cfg.Tag, func() {
+		time.Sleep(300 * time.Millisecond)
+		p.pgctl(t, "-m", "fast", "stop") // mid-burst
+		time.Sleep(2 * time.Second)      // longer than the retries of a transaction
+	})
+	if len(res.acks) == 0 || len(res.failed) == 0 {
+		t.Fatalf("%d acknowledged, %d failed: the burst did not straddle the stop", len(res.acks), len(res.failed))
+	}
+	for _, err := range res.failed {
+		if !strings.Contains(err.Error(), fmt.Sprintf("postgres 127.0.0.1:%d/postgres", p.port)) {
+			t.Fatalf("ingest with PostgreSQL down: %v; want an error naming the database", err)
 		}
 	}
-	p.pgctl(t, "-m", "fast", "stop")
-	err = ingestOne(ctx, l, s, 100)
-	if err == nil || !strings.Contains(err.Error(), fmt.Sprintf("postgres 127.0.0.1:%d/postgres", p.port)) {
-		t.Fatalf("ingest with PostgreSQL down: %v; want an error naming the database", err)
-	}
+	t.Logf("PostgreSQL stopped mid-burst: %d acknowledged, %d failed", len(res.acks), len(res.failed))
+
 	p.start(t)
-	for i := range 5 {
-		if err := ingestOne(ctx, l, s, 200+i); err != nil {
-			t.Fatalf("after restart, ingest %d: %v", i, err)
+	after := runBurst(t, l, s, cfg.Tag, func() { time.Sleep(time.Second) })
+	if len(after.failed) != 0 || len(after.acks) == 0 {
+		for _, err := range after.failed {
+			t.Fatalf("after the restart: %d acknowledged, %d failed: %v", len(after.acks), len(after.failed), err)
 		}
+		t.Fatal("no ingest after the restart")
 	}
-	if res, err := l.Verify(ctx); err != nil || res.Entries != 10 {
-		t.Fatalf("Verify = %+v, %v", res, err)
-	}
+	checkState(t, cfg, append(res.acks, after.acks...))
 }

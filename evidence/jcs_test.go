@@ -1,32 +1,87 @@
 package evidence
 
-import "testing"
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+)
 
-func TestCanonicalize(t *testing.T) {
-	tests := []struct{ in, want string }{
-		{`{"b":1,"a":[true,null,"x"]}`, `{"a":[true,null,"x"],"b":1}`},
-		{` { "a" : 1.0 , "b":1e21, "c":1e-7, "d": 0.000001, "e": -0, "f": 123456789012 } `,
-			`{"a":1,"b":1e+21,"c":1e-7,"d":0.000001,"e":0,"f":123456789012}`},
-		{`{"\u20ac":1,"\r":2,"1":3,"\u00e9":4}`, `{"\r":2,"1":3,"é":4,"€":1}`},
-		{`"<>&\u2028\u0001"`, "\"<>&\u2028\\u0001\""},
-		{`[1.5e300, 4.5, 0.1]`, `[1.5e+300,4.5,0.1]`},
-		{`{"tên":"Nguyễn Văn A"}`, `{"tên":"Nguyễn Văn A"}`},
-		// RFC 8785 appendix: sorting by UTF-16 code units.
-		{`{"\ud83d\ude00":1,"\ufb33":2}`, "{\"\U0001F600\":1,\"\ufb33\":2}"},
+func TestCanonicalizeVectors(t *testing.T) {
+	b, err := os.ReadFile("testdata/jcs/vectors.json")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, tt := range tests {
-		got, err := Canonicalize([]byte(tt.in))
+	var vs []struct {
+		In, Out, Error string
+	}
+	if err := json.Unmarshal(b, &vs); err != nil {
+		t.Fatal(err)
+	}
+	var good, bad int
+	for _, v := range vs {
+		got, err := Canonicalize([]byte(v.In))
+		switch {
+		case v.Error != "":
+			bad++
+			if err == nil || !errors.Is(err, ErrNotCanonical) || !strings.Contains(err.Error(), v.Error) {
+				t.Errorf("%.60q: %v; want an error with %q", v.In, err, v.Error)
+			}
+		case err != nil:
+			t.Errorf("%.60q: %v", v.In, err)
+		default:
+			good++
+			if string(got) != v.Out {
+				t.Errorf("%.60q:\n got %s\nwant %s", v.In, got, v.Out)
+			}
+			if again, err := Canonicalize(got); err != nil || string(again) != string(got) {
+				t.Errorf("%.60q: not idempotent: %s, %v", v.In, again, err)
+			}
+		}
+	}
+	if good < 10 || bad < 20 {
+		t.Fatalf("%d valid and %d broken vectors", good, bad)
+	}
+	if _, err := Canonicalize([]byte("\"\xff\"")); !errors.Is(err, ErrNotCanonical) {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
+}
+
+// FuzzCanonicalize: what Canonicalize accepts is JSON with the same
+// meaning, already canonical, and encoding/json accepts it.
+func FuzzCanonicalize(f *testing.F) {
+	b, _ := os.ReadFile("testdata/jcs/vectors.json")
+	var vs []struct{ In string }
+	json.Unmarshal(b, &vs)
+	for _, v := range vs {
+		f.Add([]byte(v.In))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		out, err := Canonicalize(in)
 		if err != nil {
-			t.Errorf("%s: %v", tt.in, err)
-			continue
+			if !errors.Is(err, ErrNotCanonical) {
+				t.Fatalf("error %v does not wrap ErrNotCanonical", err)
+			}
+			return
 		}
-		if string(got) != tt.want {
-			t.Errorf("%s:\n got %s\nwant %s", tt.in, got, tt.want)
+		if !json.Valid(in) || !json.Valid(out) {
+			t.Fatalf("accepted %q (valid: %v) as %q (valid: %v)", in, json.Valid(in), out, json.Valid(out))
 		}
-	}
-	for _, bad := range []string{`{"a":1,"a":2}`, `{"a":1} x`, `[1,`, "\"\xff\""} {
-		if _, err := Canonicalize([]byte(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
+		again, err := Canonicalize(out)
+		if err != nil || string(again) != string(out) {
+			t.Fatalf("not idempotent: %q → %q → %q, %v", in, out, again, err)
 		}
-	}
+		var a, b any
+		if err := json.Unmarshal(in, &a); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(out, &b); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a, b) {
+			t.Fatalf("meaning changed: %q → %q", in, out)
+		}
+	})
 }

@@ -5,10 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/kyso-vn/kyso/evidence"
 	"github.com/kyso-vn/kyso/storage"
@@ -265,4 +267,192 @@ func TestTamper(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAppendRefusesTamperedTail: a row inserted after the latest signed
+// checkpoint, or a log that shrank, is refused by the next append (of a
+// running process and of a fresh one), so no checkpoint ever covers it.
+func TestAppendRefusesTamperedTail(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  []string
+		// fresh: a new process (empty in-memory tree) also refuses.
+		fresh bool
+		want  string
+	}{
+		{"row inserted at the end", []string{`INSERT INTO evidence_entries (seq, body, leaf_hash, created_at)
+			SELECT 5, replace(body, '"index":4', '"index":5'), leaf_hash, created_at FROM evidence_entries WHERE seq = 4`}, true, "covers 5"},
+		{"latest checkpoint deleted", []string{`DELETE FROM log_checkpoints WHERE size = 5`}, true, "covers 4"},
+		{"last row deleted", []string{`DELETE FROM evidence_entries WHERE seq = 4`}, true, "shrank from 5 to 4"},
+		{"tail truncated with its checkpoints", []string{`DELETE FROM evidence_entries WHERE seq >= 3`,
+			`DELETE FROM log_checkpoints WHERE size > 3`}, false, "shrank from 5 to 3"},
+		{"leaf hash of a new row replaced", nil, true, "do not match"}, // see below
+	}
+	for _, b := range storagetest.MetaBackends() {
+		t.Run(b, func(t *testing.T) {
+			t.Parallel()
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					ctx := context.Background()
+					m := storagetest.OpenMeta(t, b)
+					key := filepath.Join(t.TempDir(), "log.key")
+					open := func() *evidence.Log {
+						s, vkey, err := evidence.LoadOrCreateKey(key, "kyso.test/evidence")
+						if err != nil {
+							t.Fatal(err)
+						}
+						l, err := evidence.New(m, evidence.Options{Signer: s, VerifierKey: vkey})
+						if err != nil {
+							t.Fatal(err)
+						}
+						return l
+					}
+					running, other := open(), open()
+					for i := range 5 {
+						if _, err := running.Add(ctx, evidence.Entry{Type: evidence.DocumentSigned, Actor: fmt.Sprint("w", i)}); err != nil {
+							t.Fatal(err)
+						}
+					}
+					stmts := tt.sql
+					if stmts == nil {
+						// Another process's last transaction, with its leaf hash
+						// swapped for that of a different body: the tree
+						// then misses the signed root.
+						if _, err := other.Add(ctx, evidence.Entry{Type: evidence.DocumentSigned, Actor: "w5"}); err != nil {
+							t.Fatal(err)
+						}
+						lh := evidence.LeafHash([]byte("forged"))
+						stmts = []string{fmt.Sprintf(`UPDATE evidence_entries SET leaf_hash = '%x' WHERE seq = 5`, lh)}
+					}
+					execAll(t, m, stmts)
+					_, err := running.Add(ctx, evidence.Entry{Type: evidence.DocumentSigned, Actor: "after"})
+					if !errors.Is(err, evidence.ErrTampered) || !strings.Contains(err.Error(), tt.want) {
+						t.Fatalf("running process: Add = %v; want ErrTampered with %q", err, tt.want)
+					}
+					_, err = open().Add(ctx, evidence.Entry{Type: evidence.DocumentSigned, Actor: "after"})
+					if tt.fresh != errors.Is(err, evidence.ErrTampered) {
+						t.Fatalf("fresh process: Add = %v; tampering noticed: %v, want %v", err, errors.Is(err, evidence.ErrTampered), tt.fresh)
+					}
+				})
+			}
+		})
+	}
+}
+
+func execAll(t *testing.T, m storage.Meta, stmts []string) {
+	t.Helper()
+	err := m.Update(context.Background(), func(ctx context.Context, tx *storage.Tx) error {
+		for _, s := range stmts {
+			n, err := tx.Exec(ctx, s)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return fmt.Errorf("%s changed nothing", s)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// syncBuffer collects log output from the checkpointer's goroutine.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestCheckpointer(t *testing.T) {
+	forBackends(t, func(t *testing.T, m storage.Meta) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		var logs syncBuffer
+		s, vkey, err := evidence.LoadOrCreateKey(filepath.Join(t.TempDir(), "log.key"), "kyso.test/evidence")
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := evidence.New(m, evidence.Options{Signer: s, VerifierKey: vkey,
+			Logger: slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := l.RunCheckpointer(ctx, 0, nil); err == nil {
+			t.Fatal("RunCheckpointer with interval 0 ran")
+		}
+		published := make(chan evidence.Checkpoint, 100)
+		stopped := make(chan error, 1)
+		go func() {
+			stopped <- l.RunCheckpointer(ctx, 20*time.Millisecond, func(ctx context.Context, cp evidence.Checkpoint) error {
+				if _, err := evidence.ParseCheckpoint(cp.Note, l.Verifier()); err != nil {
+					return err
+				}
+				published <- cp
+				return nil
+			})
+		}()
+		wait := func(size uint64) evidence.Checkpoint {
+			t.Helper()
+			timeout := time.After(10 * time.Second)
+			for {
+				select {
+				case cp := <-published:
+					if cp.Size == size {
+						return cp
+					}
+					if cp.Size > size {
+						t.Fatalf("published size %d, waiting for %d", cp.Size, size)
+					}
+				case <-timeout:
+					t.Fatalf("no checkpoint of size %d published; log:\n%s", size, logs.String())
+				}
+			}
+		}
+		// The empty log gets its first checkpoint from the checkpointer.
+		wait(0)
+		if cp, err := l.CheckpointAt(ctx, 0); err != nil || cp.Size != 0 {
+			t.Fatalf("stored checkpoint of the empty log: %+v, %v", cp, err)
+		}
+		for i := range 3 {
+			if _, err := l.Add(ctx, evidence.Entry{Type: evidence.DossierState, Data: map[string]any{"to": i}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait(3)
+		if strings.Contains(logs.String(), "level=ERROR") {
+			t.Fatalf("errors before any tampering:\n%s", logs.String())
+		}
+		// Truncate the log together with its checkpoints: only a watcher
+		// that saw the longer log can tell.
+		execAll(t, m, []string{`DELETE FROM evidence_entries WHERE seq >= 1`, `DELETE FROM log_checkpoints WHERE size > 1`})
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(logs.String(), "level=ERROR") && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if out := logs.String(); !strings.Contains(out, "level=ERROR") || !strings.Contains(out, "tampered") {
+			t.Fatalf("truncation not reported:\n%s", out)
+		}
+		cancel()
+		select {
+		case err := <-stopped:
+			if err != nil {
+				t.Fatalf("RunCheckpointer returned %v after cancel", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("RunCheckpointer did not stop")
+		}
+	})
 }

@@ -50,6 +50,16 @@ func (t *tree) append(leaf Hash) {
 	}
 }
 
+// truncate drops the leaves from n on (and the subtrees that cover them).
+func (t *tree) truncate(n uint64) {
+	for l := range t.levels {
+		t.levels[l] = t.levels[l][:n>>l]
+	}
+	for len(t.levels) > 1 && len(t.levels[len(t.levels)-1]) == 0 {
+		t.levels = t.levels[:len(t.levels)-1]
+	}
+}
+
 func (t *tree) node(id compact.NodeID) ([]byte, error) {
 	if int(id.Level) >= len(t.levels) || id.Index >= uint64(len(t.levels[id.Level])) {
 		return nil, fmt.Errorf("tree node %d/%d not available", id.Level, id.Index)

@@ -13,6 +13,13 @@
 // new assessment or a new report is a new row. The schema is versioned
 // ([Migrations]) and migrated at open and by `kyso migrate`.
 //
+// Read-write transactions are READ COMMITTED on PostgreSQL and serialised
+// on SQLite; [Tx.Lock] orders writers of every process. A View is one
+// snapshot on both. Round trips are what a PostgreSQL transaction costs,
+// so BEGIN travels with the first statement, [Tx.Batch] sends several
+// statements in one pipeline, and [Tx.CommitBatch] queues statements that
+// travel with COMMIT: the evidence log appends with two round trips.
+//
 // # Objects
 //
 // [ObjectStore] is one interface with two backends: a filesystem store

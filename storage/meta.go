@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,11 +24,15 @@ type Meta interface {
 	// Update runs fn in a read-write transaction and commits it when fn
 	// returns nil. On SQLite write transactions are serialised (one writer);
 	// on PostgreSQL they run concurrently (READ COMMITTED) and serialise on
-	// [Tx.Lock]. fn may run again when the first attempt failed before
-	// anything was sent (a connection dropped by a server restart), so it
-	// must not have effects outside tx.
+	// [Tx.Lock]. When the database cannot be reached or the connection
+	// breaks before COMMIT is sent (a server restart), nothing was
+	// committed and fn runs again on a fresh connection, a few times with
+	// a backoff of up to 1.4 s in all, so fn must not have effects outside
+	// tx. A connection lost while committing is returned as is (wrapping
+	// [ErrUnavailable]): the transaction may or may not have committed.
 	Update(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
-	// View runs fn in a read-only transaction.
+	// View runs fn in a read-only transaction whose statements all see
+	// one snapshot (PostgreSQL: REPEATABLE READ READ ONLY).
 	View(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error
 	// Migrate applies the pending [Migrations], then the pending extra
 	// migrations of other packages (see [Migration]), in version order, and
@@ -86,57 +91,135 @@ func (m *sqlMeta) run(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		}
 		var committing bool
 		committing, err = m.once(ctx, readOnly, fn)
-		if err == nil || committing || !retryable(err) {
+		if err == nil || committing || !m.retryable(err) {
 			return err
 		}
 	}
 	return err
 }
 
-// retryable: nothing reached the server, or the connection was broken
-// before the statement was sent.
-func retryable(err error) bool {
-	return errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err)
+// retryable: the transaction failed because this store could not be
+// reached or its connection broke (not because of a statement).
+func (m *sqlMeta) retryable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) {
+		return true
+	}
+	var se *StoreError
+	return errors.As(err, &se) && se.Store == m.name && errors.Is(se, ErrUnavailable)
 }
 
 func (m *sqlMeta) once(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx *Tx) error) (committing bool, err error) {
+	if m.backend == "postgres" {
+		return m.oncePostgres(ctx, readOnly, fn)
+	}
 	db := m.writer
 	if readOnly {
 		db = m.reader
-	} else if m.backend == "sqlite" {
+	} else {
 		// One writer per process; BEGIN IMMEDIATE and busy_timeout order
 		// writers of several processes.
 		m.wmu.Lock()
 		defer m.wmu.Unlock()
 	}
-	stx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly && m.backend == "postgres"})
+	stx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return false, &StoreError{Store: m.name, Op: "begin", Err: unavailable(err)}
 	}
-	tx := &Tx{tx: stx, meta: m, readOnly: readOnly}
-	if err := fn(ctx, tx); err != nil {
+	tx := &Tx{q: stx, meta: m, readOnly: readOnly}
+	committed := false
+	defer func() { tx.ended(committed) }() // before the writer lock is released
+	if err := tx.work(ctx, fn); err != nil {
 		stx.Rollback()
 		return false, err
-	}
-	for _, h := range tx.before {
-		if err := h.fn(ctx); err != nil {
-			stx.Rollback()
-			return false, err
-		}
 	}
 	if readOnly {
 		return false, stx.Rollback()
 	}
+	if tx.atCommit != nil {
+		if err := tx.pipeline(ctx, tx.atCommit.take(), false); err != nil {
+			stx.Rollback()
+			return false, err
+		}
+	}
 	if err := stx.Commit(); err != nil {
 		return true, &StoreError{Store: m.name, Op: "commit", Err: unavailable(err)}
 	}
+	committed = true
 	return true, nil
 }
 
-// unavailable marks connection-level failures with ErrUnavailable.
+// oncePostgres runs fn on one pooled connection. BEGIN is not a round trip
+// of its own: it is sent with the transaction's first statement (in the
+// same pipeline when that is a [Batch]). Read-write transactions are READ
+// COMMITTED, so that a statement after [Tx.Lock] sees every transaction
+// committed before the lock was granted; read-only ones are REPEATABLE
+// READ, one snapshot for all their statements.
+func (m *sqlMeta) oncePostgres(ctx context.Context, readOnly bool, fn func(ctx context.Context, tx *Tx) error) (committing bool, err error) {
+	conn, err := m.writer.Conn(ctx)
+	if err != nil {
+		return false, &StoreError{Store: m.name, Op: "begin", Err: unavailable(err)}
+	}
+	defer conn.Close()
+	tx := &Tx{q: conn, conn: conn, meta: m, readOnly: readOnly, beginSQL: "BEGIN ISOLATION LEVEL READ COMMITTED"}
+	if readOnly {
+		tx.beginSQL = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+	}
+	committed := false
+	defer func() { tx.ended(committed) }()
+	if err := tx.work(ctx, fn); err != nil {
+		tx.rollback()
+		if tx.beginErr != nil {
+			return false, tx.beginErr
+		}
+		return false, err
+	}
+	if readOnly {
+		tx.rollback()
+		return false, nil
+	}
+	var items []*BatchItem
+	if tx.atCommit != nil {
+		items = tx.atCommit.take()
+	}
+	if !tx.begun && len(items) == 0 { // nothing was sent: nothing to commit
+		committed = true
+		return false, nil
+	}
+	// The statements queued for the commit and COMMIT itself: one round trip.
+	if err := tx.pipeline(ctx, items, true); err != nil {
+		tx.rollback()
+		return !pgconn.SafeToRetry(err), err
+	}
+	committed = true
+	return true, nil
+}
+
+// work runs fn and then the BeforeCommit hooks.
+func (tx *Tx) work(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if err := fn(ctx, tx); err != nil {
+		return err
+	}
+	for _, h := range tx.before {
+		if err := h.fn(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unavailable marks connection-level failures with ErrUnavailable: the
+// server unreachable, the connection broken, and PostgreSQL's connection
+// exceptions (SQLSTATE class 08) and operator interventions (class 57:
+// shutting down, terminated by an administrator, not accepting
+// connections yet).
 func unavailable(err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	if pgErr, ok := errors.AsType[*pgconn.PgError](err); ok {
+		if c := pgErr.Code; strings.HasPrefix(c, "08") || strings.HasPrefix(c, "57") && c != "57014" { // 57014: query cancelled
+			return fmt.Errorf("%w: %w", ErrUnavailable, err)
+		}
 		return err
 	}
 	if errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) || isNetErr(err) {
@@ -145,14 +228,30 @@ func unavailable(err error) error {
 	return err
 }
 
+// queryer is what a Tx runs statements on: a *sql.Tx (SQLite) or the
+// *sql.Conn of a PostgreSQL transaction.
+type queryer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
 // Tx is one database transaction. Queries use $1, $2, … placeholders on
 // both backends.
 type Tx struct {
-	tx       *sql.Tx
+	q        queryer
 	meta     *sqlMeta
 	readOnly bool
 	before   []hook
+	after    []func(committed bool)
+	atCommit *Batch
 	values   map[any]any
+
+	// PostgreSQL: the connection, and BEGIN, sent with the first statement.
+	conn     *sql.Conn
+	beginSQL string
+	begun    bool
+	beginErr error
 }
 
 type hook struct {
@@ -160,12 +259,39 @@ type hook struct {
 	fn  func(ctx context.Context) error
 }
 
+// begin sends BEGIN on PostgreSQL unless a statement already did.
+func (tx *Tx) begin(ctx context.Context) error {
+	if tx.conn == nil || tx.begun {
+		return nil
+	}
+	if tx.beginErr != nil {
+		return tx.beginErr
+	}
+	if _, err := tx.conn.ExecContext(ctx, tx.beginSQL); err != nil {
+		tx.beginErr = &StoreError{Store: tx.meta.name, Op: "begin", Err: unavailable(err)}
+		return tx.beginErr
+	}
+	tx.begun = true
+	return nil
+}
+
+// rollback ends a PostgreSQL transaction that will not commit. A failure
+// leaves the connection inside a transaction, which the pool then discards.
+func (tx *Tx) rollback() {
+	if tx.conn != nil && tx.begun {
+		tx.conn.ExecContext(context.WithoutCancel(context.Background()), "ROLLBACK")
+	}
+}
+
 // Backend is "sqlite" or "postgres".
 func (tx *Tx) Backend() string { return tx.meta.backend }
 
 // Exec runs a statement and returns the number of affected rows.
 func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := tx.tx.ExecContext(ctx, query, args...)
+	if err := tx.begin(ctx); err != nil {
+		return 0, err
+	}
+	res, err := tx.q.ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, tx.wrap("exec", err)
 	}
@@ -175,7 +301,10 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 
 // Query runs a query.
 func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, query, args...)
+	if err := tx.begin(ctx); err != nil {
+		return nil, err
+	}
+	rows, err := tx.q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, tx.wrap("query", err)
 	}
@@ -184,7 +313,14 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 
 // QueryRow runs a query that returns at most one row.
 func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, query, args...)
+	if err := tx.begin(ctx); err != nil {
+		// A Row that fails without touching the connection; Update and
+		// View return the BEGIN error itself.
+		done, cancel := context.WithCancel(context.Background())
+		cancel()
+		return tx.q.QueryRowContext(done, query, args...)
+	}
+	return tx.q.QueryRowContext(ctx, query, args...)
 }
 
 func (tx *Tx) wrap(op string, err error) error {
@@ -196,15 +332,26 @@ func (tx *Tx) wrap(op string, err error) error {
 // is a transaction-level advisory lock (per schema); on SQLite a write
 // transaction already holds the database's one write lock.
 func (tx *Tx) Lock(ctx context.Context, name string) error {
-	if tx.meta.backend != "postgres" {
+	q, args, ok := tx.lockStatement(name)
+	if !ok {
 		return nil
 	}
-	h := fnv.New64a()
-	h.Write([]byte(tx.meta.lockNS + "\x00" + name))
-	if _, err := tx.tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", int64(h.Sum64())); err != nil {
+	if err := tx.begin(ctx); err != nil {
+		return err
+	}
+	if _, err := tx.q.ExecContext(ctx, q, args...); err != nil {
 		return tx.wrap("lock "+name, err)
 	}
 	return nil
+}
+
+func (tx *Tx) lockStatement(name string) (string, []any, bool) {
+	if tx.meta.backend != "postgres" {
+		return "", nil, false
+	}
+	h := fnv.New64a()
+	h.Write([]byte(tx.meta.lockNS + "\x00" + name))
+	return "SELECT pg_advisory_xact_lock($1)", []any{int64(h.Sum64())}, true
 }
 
 // BeforeCommit registers fn to run after the transaction's work and before
@@ -217,6 +364,29 @@ func (tx *Tx) BeforeCommit(key any, fn func(ctx context.Context) error) {
 		}
 	}
 	tx.before = append(tx.before, hook{key, fn})
+}
+
+// AfterEnd registers fn to run when the transaction has ended, with
+// whether it committed: false when it rolled back or failed, also when
+// the connection broke while committing and the outcome is unknown. The
+// evidence log updates its in-memory tree here.
+func (tx *Tx) AfterEnd(fn func(committed bool)) { tx.after = append(tx.after, fn) }
+
+func (tx *Tx) ended(committed bool) {
+	for _, fn := range tx.after {
+		fn(committed)
+	}
+}
+
+// CommitBatch returns the batch of statements sent with the transaction's
+// commit, after its BeforeCommit hooks: on PostgreSQL in the same round
+// trip as COMMIT. Queue on it what nothing in the transaction reads back,
+// such as the evidence log's rows.
+func (tx *Tx) CommitBatch() *Batch {
+	if tx.atCommit == nil {
+		tx.atCommit = tx.Batch()
+	}
+	return tx.atCommit
 }
 
 // Value returns the value stored under key for this transaction.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
+	"io"
 	"os"
 	"testing"
 
@@ -74,6 +76,30 @@ func TestS3ObjectLock(t *testing.T) {
 	ret, until, err := s.Client().GetObjectRetention(context.Background(), cfg.Bucket, "sha256/"+h[:2]+"/"+h[2:], "")
 	if err != nil || ret == nil || *ret != minio.Governance || until == nil {
 		t.Fatalf("retention = %v %v %v", ret, until, err)
+	}
+	// The locked version cannot be removed; deleting the key only hides it
+	// behind a delete marker, and the original is still there.
+	ctx, key := context.Background(), "sha256/"+h[:2]+"/"+h[2:]
+	var version string
+	for o := range s.Client().ListObjects(ctx, cfg.Bucket, minio.ListObjectsOptions{Prefix: key, WithVersions: true}) {
+		version = o.VersionID
+	}
+	if err := s.Client().RemoveObject(ctx, cfg.Bucket, key, minio.RemoveObjectOptions{VersionID: version}); err == nil {
+		t.Fatal("removing a version under retention succeeded")
+	}
+	if err := s.Delete(ctx, info.SHA256); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Stat(ctx, info.SHA256); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("after Delete: %v", err)
+	}
+	obj, err := s.Client().GetObject(ctx, cfg.Bucket, key, minio.GetObjectOptions{VersionID: version})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer obj.Close()
+	if b, err := io.ReadAll(obj); err != nil || string(b) != "bản gốc" {
+		t.Fatalf("the locked version after a delete: %q, %v", b, err)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -80,4 +81,47 @@ func ExampleStore_Ingest() {
 	}
 	fmt.Println(d.ID, d.Size, d.SHA256.String()[:12], s.Meta.Backend())
 	// Output: 1 12 64d018db22b8 sqlite
+}
+
+// Two statements in one round trip on PostgreSQL (one after the other on
+// SQLite), and one more sent with the commit.
+func ExampleTx_Batch() {
+	ctx := context.Background()
+	dir, _ := os.MkdirTemp("", "kyso-example")
+	defer os.RemoveAll(dir)
+	m, err := storage.OpenSQLite(ctx, filepath.Join(dir, storage.SQLiteFile), nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer m.Close()
+	var n int64
+	err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		if _, err := tx.Exec(ctx, "CREATE TABLE counters (name TEXT PRIMARY KEY, n BIGINT NOT NULL)"); err != nil {
+			return err
+		}
+		b := tx.Batch()
+		b.Lock("counters")
+		ins := b.Queue("INSERT INTO counters (name, n) VALUES ($1, $2), ($3, $4)", "hồ sơ", 1, "văn bản", 2)
+		b.Queue("SELECT sum(n) FROM counters").Scan(&n)
+		if err := b.Send(ctx); err != nil {
+			return err
+		}
+		fmt.Println("inserted", ins.RowsAffected(), "sum", n)
+		tx.CommitBatch().Queue("UPDATE counters SET n = n + 10 WHERE name = $1", "hồ sơ")
+		tx.AfterEnd(func(committed bool) { fmt.Println("committed:", committed) })
+		return nil
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		return tx.QueryRow(ctx, "SELECT sum(n) FROM counters").Scan(&n)
+	})
+	fmt.Println("after the commit:", n)
+	// Output:
+	// inserted 2 sum 3
+	// committed: true
+	// after the commit: 13
 }

@@ -90,13 +90,14 @@ const storageUsage = `storage check [--json] [--require-worm]
        kyso storage verify [--json]
        kyso storage gc [--delete] [--grace 24h] [--json]
        kyso storage ingest FILE [--dossier CODE] [--source upload] [--media-type TYPE] [--actor WHO] [--json]
-       kyso storage get SHA256 [-o OUT]
+       kyso storage get SHA256 [-o OUT] | --url [--expiry 15m] [--name FILE]
 
 check reports the backends and whether the bucket is WORM-protected
 (versioning + object lock); verify re-hashes every referenced object
 (exit 1 when one is missing or corrupted); gc lists orphans (objects no
 row references, older than --grace) and removes them with --delete;
-ingest stores a file and logs it; get writes an object's bytes, verified.`
+ingest stores a file and logs it; get writes an object's bytes, verified,
+or with --url prints a presigned download URL (S3).`
 
 func runStorage(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, storageUsage, args, []subcommand{
@@ -139,7 +140,10 @@ func storageCheck(ctx context.Context, e *env, cfg config.Config, args []string)
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
-	latest := storage.Migrations()[len(storage.Migrations())-1].Version
+	latest := 0
+	for _, m := range append(storage.Migrations(), migrations()...) {
+		latest = max(latest, m.Version)
+	}
 	if *asJSON {
 		err = writeJSON(e.stdout, map[string]any{"database": s.Meta.Name(), "schema_version": v, "schema_latest": latest,
 			"objects": p})
@@ -293,8 +297,11 @@ func storageIngest(ctx context.Context, e *env, cfg config.Config, args []string
 }
 
 func storageGet(ctx context.Context, e *env, cfg config.Config, args []string) error {
-	fs := newFlags("storage get", "storage get SHA256 [-o OUT]", e.stdout)
+	fs := newFlags("storage get", "storage get SHA256 [-o OUT] | --url [--expiry 15m] [--name FILE]", e.stdout)
 	out := fs.String("o", "-", "output file")
+	asURL := fs.Bool("url", false, "print a presigned download URL instead (S3 only)")
+	expiry := fs.Duration("expiry", 15*time.Minute, "how long the --url stays valid (at most 7 days)")
+	name := fs.String("name", "", "file name the --url download is saved as")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -306,11 +313,25 @@ func storageGet(ctx context.Context, e *env, cfg config.Config, args []string) e
 	if err != nil {
 		return usageErrorf("%v", err)
 	}
+	if *asURL && (*expiry < time.Second || *expiry > 7*24*time.Hour) {
+		return usageErrorf("--expiry %s: want between 1s and 7 days", *expiry)
+	}
 	s, err := openStore(ctx, e, cfg, false)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if *asURL {
+		if _, err := s.Objects.Stat(ctx, sum); err != nil {
+			return withCode(exitUsage, err)
+		}
+		u, err := s.Objects.PresignGet(ctx, sum, *expiry, *name)
+		if err != nil {
+			return withCode(exitUsage, fmt.Errorf("%s: %w", s.Objects.Name(), err))
+		}
+		fmt.Fprintln(e.stdout, u)
+		return nil
+	}
 	rc, err := s.Objects.Open(ctx, sum)
 	if err != nil {
 		return withCode(exitUsage, err)

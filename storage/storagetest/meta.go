@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"sync"
@@ -195,6 +196,130 @@ func Meta(t *testing.T, m storage.Meta) {
 		})
 		if err != nil || fmt.Sprint(order) != "[a b]" {
 			t.Fatalf("hooks ran %v, err %v", order, err)
+		}
+	})
+
+	t.Run("batches", func(t *testing.T) {
+		err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			_, err := tx.Exec(ctx, "CREATE TABLE conformance_batch (n BIGINT PRIMARY KEY, s TEXT NOT NULL)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// A batch as the transaction's first statements (on PostgreSQL
+		// BEGIN travels with it), then a query in the same transaction,
+		// then statements sent with the commit.
+		var before, after int64
+		var ends []bool // what AfterEnd was told
+		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			b := tx.Batch()
+			b.Lock("batch")
+			b.Queue("SELECT count(*) FROM conformance_batch").Scan(&before)
+			ins := b.Queue("INSERT INTO conformance_batch (n, s) VALUES ($1, $2), ($3, $4)", 1, "một", 2, "hai")
+			if b.Len() < 2 {
+				return fmt.Errorf("Len = %d", b.Len())
+			}
+			if err := b.Send(ctx); err != nil {
+				return err
+			}
+			if ins.RowsAffected() != 2 || before != 0 {
+				return fmt.Errorf("RowsAffected = %d, count before = %d", ins.RowsAffected(), before)
+			}
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM conformance_batch").Scan(&after); err != nil || after != 2 {
+				return fmt.Errorf("count in the transaction = %d, %v", after, err)
+			}
+			tx.BeforeCommit("late", func(ctx context.Context) error {
+				tx.CommitBatch().Queue("INSERT INTO conformance_batch (n, s) VALUES ($1, $2)", 3, "ba")
+				return nil
+			})
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
+			return nil
+		})
+		if err != nil || fmt.Sprint(ends) != "[true]" {
+			t.Fatalf("Update = %v, AfterEnd got %v", err, ends)
+		}
+		count := func() int64 {
+			var n int64
+			if err := m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+				return tx.QueryRow(ctx, "SELECT count(*) FROM conformance_batch").Scan(&n)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d rows after the commit, want 3 (two from the batch, one sent with the commit)", n)
+		}
+		// A failing statement stops the batch, and the transaction's
+		// earlier work is not committed.
+		ends = nil
+		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO conformance_batch (n, s) VALUES (10, 'x')"); err != nil {
+				return err
+			}
+			b := tx.Batch()
+			b.Queue("INSERT INTO conformance_batch (n, s) VALUES (1, 'clash')")
+			b.Queue("INSERT INTO conformance_batch (n, s) VALUES (11, 'y')")
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
+			return b.Send(ctx)
+		})
+		if err == nil || fmt.Sprint(ends) != "[false]" {
+			t.Fatalf("Update with a clashing batch = %v, AfterEnd got %v", err, ends)
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d rows after a failed batch, want 3", n)
+		}
+		// A statement sent with the commit that fails rolls everything back.
+		ends = nil
+		err = m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			if _, err := tx.Exec(ctx, "INSERT INTO conformance_batch (n, s) VALUES (20, 'x')"); err != nil {
+				return err
+			}
+			tx.CommitBatch().Queue("INSERT INTO conformance_batch (n, s) VALUES (2, 'clash')")
+			tx.AfterEnd(func(ok bool) { ends = append(ends, ok) })
+			return nil
+		})
+		if err == nil || fmt.Sprint(ends) != "[false]" {
+			t.Fatalf("Update with a clashing commit batch = %v, AfterEnd got %v", err, ends)
+		}
+		if n := count(); n != 3 {
+			t.Fatalf("%d rows after a failed commit, want 3", n)
+		}
+		// A scanned query without a row.
+		err = m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			var s string
+			b := tx.Batch()
+			b.Queue("SELECT s FROM conformance_batch WHERE n = 99").Scan(&s)
+			return b.Send(ctx)
+		})
+		if !errors.Is(err, sql.ErrNoRows) {
+			t.Fatalf("scanning no row = %v, want sql.ErrNoRows", err)
+		}
+	})
+
+	t.Run("view is one snapshot", func(t *testing.T) {
+		err := m.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+			var n1, n2 int64
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM conformance_batch").Scan(&n1); err != nil {
+				return err
+			}
+			if err := m.Update(ctx, func(ctx context.Context, tx *storage.Tx) error {
+				_, err := tx.Exec(ctx, "INSERT INTO conformance_batch (n, s) VALUES (30, 'later')")
+				return err
+			}); err != nil {
+				return err
+			}
+			if err := tx.QueryRow(ctx, "SELECT count(*) FROM conformance_batch").Scan(&n2); err != nil {
+				return err
+			}
+			if n1 != n2 {
+				return fmt.Errorf("a View saw %d rows, then %d: its statements must share one snapshot", n1, n2)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
 	})
 

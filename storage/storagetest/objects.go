@@ -113,6 +113,33 @@ func Objects(t *testing.T, s storage.ObjectStore, corrupt func(t *testing.T, sum
 		if resp.StatusCode != 200 || !bytes.Equal(got, data) {
 			t.Fatalf("GET presigned: %s %q", resp.Status, got)
 		}
+		if cd := resp.Header.Get("Content-Disposition"); cd != "attachment; filename*=UTF-8''k%E1%BA%BFt%20qu%E1%BA%A3.pdf" {
+			t.Errorf("Content-Disposition %q", cd)
+		}
+		// Tampering with the URL or letting it expire refuses the download.
+		for _, bad := range []string{strings.Replace(u, "X-Amz-Expires=", "X-Amz-Expires=9", 1), strings.Replace(u, "Signature=", "Signature=0", 1)} {
+			resp, err := http.Get(bad)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("GET an altered presigned URL: %s", resp.Status)
+			}
+		}
+		short, err := s.PresignGet(ctx, want, time.Second, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Second)
+		resp, err = http.Get(short)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("GET an expired presigned URL: %s", resp.Status)
+		}
 	})
 
 	t.Run("protection", func(t *testing.T) {
