@@ -131,6 +131,7 @@ func (s *Server) routes() chi.Router {
 	s.mountAPI(r)     // api_routes.go: /api/v1/…
 	s.mountPublic(r)  // public.go: /v/{code}, /verify
 	s.mountConsole(r) // console.go: /, /login, the staff console
+	s.mountLog(r)     // log_tiles.go: /log/, the evidence log as C2SP tlog-tiles
 	return r
 }
 

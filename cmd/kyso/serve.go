@@ -182,7 +182,7 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 		scheme = "https"
 	}
 	url := scheme + "://" + ln.Addr().String()
-	go checkpoints(ctx, lg, o.checkpointEvery, logger)
+	go checkpoints(ctx, lg, o.checkpointEvery, cfg, logger)
 	logger.Info("kyso serving", "url", url, "database", store.Meta.Name(), "objects", store.Objects.Name(), "development", dev)
 	fmt.Fprintf(e.stdout, "kyso is serving on %s\n", url)
 	fmt.Fprintf(e.stdout, "  staff console  %s/\n  API            %s/api/v1 (OpenAPI: %s/api/v1/openapi.json)\n", url, url, url)
@@ -274,29 +274,23 @@ func readFull(r interface{ Read([]byte) (int, error) }, b []byte) (int, error) {
 	return n, nil
 }
 
-// checkpoints signs the evidence log's checkpoint every interval (each
-// appending transaction signs its own as well; this one covers a log
-// written by other processes and records that the server watched it).
-// The evidence package's checkpointer replaces it when it lands.
-func checkpoints(ctx context.Context, lg *evidence.Log, every time.Duration, logger *slog.Logger) {
+// checkpoints runs the evidence log's checkpointer (evidence.RunCheckpointer:
+// it checks what other processes appended against their checkpoints, and
+// that each checkpoint extends the one before) and keeps the latest signed
+// checkpoint outside the database, as the data directory's anchor
+// (DATA/log.checkpoint) that `kyso log verify` holds the log to, and where
+// backups and witnesses pick it up.
+func checkpoints(ctx context.Context, lg *evidence.Log, every time.Duration, cfg config.Config, logger *slog.Logger) {
 	if every <= 0 {
 		return
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if cp, err := lg.Sign(ctx); err != nil {
-			if ctx.Err() == nil {
-				logger.Warn("signing the evidence checkpoint failed", "err", err)
-			}
-		} else {
-			logger.Debug("evidence checkpoint", "size", cp.Size)
-		}
+	publish := func(ctx context.Context, cp evidence.Checkpoint) error {
+		logger.Debug("evidence checkpoint", "size", cp.Size)
+		saveAnchor(cfg, cp)
+		return nil
+	}
+	if err := lg.RunCheckpointer(ctx, every, publish); err != nil {
+		logger.Error("the evidence checkpointer cannot run", "err", err)
 	}
 }
 
