@@ -225,12 +225,16 @@ func b64list(p [][]byte) []string {
 
 // DirKeys serves the credentials of a keystore directory (DATA/keys) as
 // the server's Keys.
-func DirKeys(dir string) Keys { return dirKeys(dir) }
+func DirKeys(dir string) Keys { return SourceKeys(keystore.Dir(dir)) }
 
-type dirKeys string
+// SourceKeys serves the credentials of a keystore source (files, a
+// PKCS#11 token or HSM, or several: keystore.First) as the server's Keys.
+func SourceKeys(src keystore.Source) Keys { return sourceKeys{src} }
 
-func (d dirKeys) Credential(ctx context.Context, username string) (*signer.Credential, error) {
-	c, err := keystore.Dir(d).Credential(ctx, username)
+type sourceKeys struct{ src keystore.Source }
+
+func (k sourceKeys) Credential(ctx context.Context, username string) (*signer.Credential, error) {
+	c, err := k.src.Credential(ctx, username)
 	if errors.Is(err, keystore.ErrNoKey) {
 		return nil, fmt.Errorf("%w: %w", ErrNoServerKey, err)
 	}

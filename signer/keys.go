@@ -98,14 +98,17 @@ func OpenPKCS11(cfg PKCS11Config, cert *x509.Certificate) (*Credential, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pkcs11 token %q in %s: %w", cfg.TokenLabel, cfg.Module, err)
 	}
-	key, err := ctx.FindKeyPair(nil, []byte(cfg.KeyLabel))
-	if err != nil || key == nil {
+	// FindKeyPairs, not FindKeyPair: "no such key" must be told apart
+	// from a failing token (ErrNoKeyFound only for the first).
+	keys, err := ctx.FindKeyPairs(nil, []byte(cfg.KeyLabel))
+	if err == nil && len(keys) == 0 {
+		err = ErrNoKeyFound
+	}
+	if err != nil {
 		ctx.Close()
-		if err == nil {
-			err = ErrNoKeyFound
-		}
 		return nil, fmt.Errorf("pkcs11 key %q on token %q: %w", cfg.KeyLabel, cfg.TokenLabel, err)
 	}
+	key := keys[0]
 	if cert == nil {
 		cert, err = ctx.FindCertificate(nil, []byte(cfg.KeyLabel), nil)
 		if err != nil || cert == nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/kyso-vn/kyso/dossier"
 	"github.com/kyso-vn/kyso/evidence"
 	"github.com/kyso-vn/kyso/internal/config"
+	"github.com/kyso-vn/kyso/internal/keystore"
 	"github.com/kyso-vn/kyso/internal/wire"
 	"github.com/kyso-vn/kyso/signer"
 )
@@ -145,13 +146,23 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	files := keystore.Dir(filepath.Join(cfg.DataDir, "keys"))
+	keys := keystore.Source(files)
+	if cfg.PKCS11Module != "" {
+		// Keys on a token or HSM (labelled with the username) first, then
+		// the key files; the certificate chains may sit beside the files.
+		hsm := &keystore.PKCS11{Module: cfg.PKCS11Module, Token: cfg.PKCS11Token, PIN: cfg.PKCS11PIN, ChainDir: files}
+		defer hsm.Close()
+		keys = keystore.First(hsm, files)
+		logger.Info("server-held keys on a PKCS#11 token", "module", cfg.PKCS11Module, "token", cfg.PKCS11Token)
+	}
 	eng, err := dossier.New(store, lg, dossier.Options{Calendars: cals, Letters: wire.Letters{PublicURL: o.publicURL},
 		Inspector: &wire.Inspector{Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, PDF: api.PDFLimits(), HTTPClient: fetch}, Logger: logger})
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
 	scfg := api.Config{Engine: eng, Trust: trust, Revocation: certs.RevocationSoft, AllowOnline: true, HTTPClient: fetch,
-		Keys: api.DirKeys(filepath.Join(cfg.DataDir, "keys")), SignLevel: signer.LevelBT, PublicURL: o.publicURL,
+		Keys: api.SourceKeys(keys), SignLevel: signer.LevelBT, PublicURL: o.publicURL,
 		DevMode: dev, TrustProxy: o.trustProxy, SecureCookies: o.tlsCert != "" || o.trustProxy, MaxUpload: o.maxUpload, Logger: logger}
 	if tsaURL != "" {
 		scfg.TSA = &signer.TSA{URL: tsaURL}

@@ -39,7 +39,12 @@ type Config struct {
 	TSAURL      string `json:"tsa_url" env:"KYSO_TSA_URL"`
 	TrustFiles  string `json:"trust" env:"KYSO_TRUST"` // comma-separated PEM files or directories
 	Profile     string `json:"profile" env:"KYSO_PROFILE"`
-	LogLevel    string `json:"log_level" env:"KYSO_LOG_LEVEL"`
+	// Server-held signing keys on a PKCS#11 token or HSM (labelled with the
+	// staff username), tried before the key files in DATA/keys.
+	PKCS11Module string `json:"pkcs11_module" env:"KYSO_PKCS11_MODULE"`
+	PKCS11Token  string `json:"pkcs11_token" env:"KYSO_PKCS11_TOKEN"`
+	PKCS11PIN    string `json:"-" env:"KYSO_PKCS11_PIN"` // never read from or written to the file
+	LogLevel     string `json:"log_level" env:"KYSO_LOG_LEVEL"`
 }
 
 // Defaults returns the embedded defaults for a data directory.

@@ -34,7 +34,11 @@ func (d Dir) Credential(ctx context.Context, name string) (*signer.Credential, e
 	if _, err := os.Stat(base + ".key"); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%w for %s", ErrNoKey, name)
 	}
-	c, err := signer.LoadPEM(base+".key", base+".crt", base+".chain.pem")
+	chain := base + ".chain.pem"
+	if st, err := os.Stat(chain); err != nil || st.Size() == 0 {
+		chain = "" // a credential without stored intermediates
+	}
+	c, err := signer.LoadPEM(base+".key", base+".crt", chain)
 	if err != nil {
 		return nil, fmt.Errorf("keystore %s: %w", name, err)
 	}
