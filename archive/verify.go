@@ -519,7 +519,7 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 	}
 	slices.Sort(inFile)
 	if !slices.Equal(listed, inFile) {
-		fail("entry", prefix+fileEntries, "the entries (%d) are not the ones dossier.json lists (%d)", len(inFile), len(listed))
+		fail("entry", prefix+fileEntries, "holds entries %s, dossier.json lists %s", shortList(inFile), shortList(listed))
 	}
 
 	// Anchors for this dossier.
@@ -617,6 +617,19 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 	}
 }
 
+// shortList prints at most 8 indexes.
+func shortList(l []uint64) string {
+	var parts []string
+	for i, x := range l {
+		if i == 8 {
+			parts = append(parts, fmt.Sprintf("… (%d in all)", len(l)))
+			break
+		}
+		parts = append(parts, strconv.FormatUint(x, 10))
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}
+
 // sameInstant compares at microseconds, the precision PostgreSQL keeps.
 func sameInstant(a, b time.Time) bool {
 	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
@@ -638,11 +651,14 @@ func verifyPDF(ctx context.Context, b *bagReader, rep *problemList, code string,
 		}
 		return 0
 	}
-	at := v.Created
+	var at time.Time // the earliest entry naming these bytes; else the recorded time
 	for _, e := range es {
 		if at.IsZero() || e.time.Before(at) {
 			at = e.time
 		}
+	}
+	if at.IsZero() {
+		at = v.Created
 	}
 	res.Signed++
 	r, err := validateVersion(ctx, ra, m.size, at, trust)
