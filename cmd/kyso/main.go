@@ -50,6 +50,7 @@ func commands() []command {
 		{"digitize", "scans to one PDF/A per paper document, TT 01/2023 metadata, OCR, signing", runDigitize},
 		{"storage", "object and metadata stores: check (WORM), verify, gc, ingest, get", runStorage},
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
+		{"archive", "BagIt packages of closed dossiers: verify offline", runArchive},
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"version", "print the version", runVersion},
