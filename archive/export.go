@@ -12,14 +12,15 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/evidence"
-	"github.com/kyso-vn/kyso/pdf"
 	"github.com/kyso-vn/kyso/signer"
+	"github.com/kyso-vn/kyso/verifier"
 )
 
 // ExportOptions control Export.
@@ -573,16 +574,6 @@ func (x *exporter) bundle(ctx context.Context, d *Dossier) (*EvidenceBundle, []u
 	return b, idx, nil
 }
 
-type pdfMember struct {
-	doc, ver   int
-	path       string
-	sha, name  string
-	off, size  int64
-	state      *signer.LTAState
-	latest     bool
-	documentID string
-}
-
 // dossier writes one dossier's members.
 func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 	if err := checkCode(src.Code); err != nil {
@@ -596,12 +587,13 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 	d.EntryIndexes = idx
 	proven := provenTimes(bundle)
 
-	var pdfs []pdfMember
+	var docs [][]*pdfVersion
 	for di := range d.Documents {
 		doc := &d.Documents[di]
 		if doc.ID == "" {
 			return fmt.Errorf("%w: dossier %s: document %d has no id", ErrBadSource, d.Code, di+1)
 		}
+		var vs []*pdfVersion
 		for vi := range doc.Versions {
 			v := &doc.Versions[vi]
 			if v.Kind != Received && v.Kind != Signed {
@@ -626,36 +618,26 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 				return fmt.Errorf("%w: dossier %s: object %s reads back with SHA-256 %s (corrupt object store?)", ErrBadSource, d.Code, v.SHA256, got)
 			}
 			if v.MediaType == "application/pdf" {
-				pdfs = append(pdfs, pdfMember{doc: di, ver: vi, path: v.Path, sha: v.SHA256, name: v.Name, off: wr.dataOffset, size: wr.size,
-					latest: vi == len(doc.Versions)-1, documentID: doc.ID})
+				at, ok := proven[strings.ToLower(v.SHA256)]
+				if !ok {
+					at = v.Created
+				}
+				vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: v.SHA256, kind: v.Kind,
+					r: io.NewSectionReader(x.file, wr.dataOffset, wr.size), size: wr.size, at: at, latest: vi == len(doc.Versions)-1})
 			}
 		}
+		docs = append(docs, vs)
 	}
 	if _, err := x.w.offset(); err != nil { // the documents must be readable back
 		return err
 	}
-	// Read every PDF back from the archive: signatures, validation data, pages.
+	// Read every PDF back from the archive: validate, collect validation data, count pages.
 	mat := newMaterial()
 	pages := 0
-	for i := range pdfs {
-		m := &pdfs[i]
-		ra := io.NewSectionReader(x.file, m.off, m.size)
-		st, err := signer.Inspect(ra, m.size)
-		if err != nil {
-			continue // not a readable PDF: kept as bytes, not validated
-		}
-		m.state = st
-		if len(st.Signatures) > 0 {
-			mat.addPDF(ra, m.size, st)
-		}
-		if m.latest {
-			if rd, err := pdf.Open(ra, m.size, nil); err == nil {
-				if n, err := rd.NumPages(); err == nil {
-					pages += n
-				}
-			}
-			if len(st.Signatures) > 0 && !st.LTA {
-				return fmt.Errorf("%w: dossier %s, document %s (%s): give the export a time-stamp authority to extend it", ErrNotLTA, d.Code, m.documentID, m.name)
+	for _, vs := range docs {
+		for _, v := range vs {
+			if v.latest {
+				pages += mat.addPDF(v.r, v.size)
 			}
 		}
 	}
@@ -664,23 +646,28 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 	if trust == nil {
 		trust = certs.NewTrustStore(anchors...)
 	}
+	validateAll(ctx, docs, trust, runtime.GOMAXPROCS(0))
 	var reps []VersionReport
-	for _, m := range pdfs {
-		if m.state == nil || len(m.state.Signatures) == 0 {
-			continue
+	for _, vs := range docs {
+		for _, v := range vs {
+			if v.rep == nil {
+				continue
+			}
+			if v.rep.Indication != verifier.TotalPassed && !x.opts.AllowInvalid {
+				return fmt.Errorf("archive export: dossier %s: %s is %s at %s: %s", d.Code, v.path, v.rep.Indication, v.at.Format(time.RFC3339), v.rep.Reason)
+			}
+			if v.latest && !v.lta {
+				return fmt.Errorf("%w: dossier %s, document %s (%s): give the export a time-stamp authority to extend it", ErrNotLTA, d.Code, v.doc, v.path)
+			}
 		}
-		at, ok := proven[strings.ToLower(m.sha)]
-		if !ok {
-			at = d.Documents[m.doc].Versions[m.ver].Created
+		// Newest first in the file order of the document.
+		for _, v := range vs {
+			if v.rep != nil {
+				reps = append(reps, VersionReport{Document: v.doc, Version: v.ver + 1, Path: v.path, SHA256: v.sha, ProvenTime: v.at.UTC(), Report: v.rep})
+			} else if v.coveredBy != nil && v.sigs > 0 {
+				reps = append(reps, VersionReport{Document: v.doc, Version: v.ver + 1, Path: v.path, SHA256: v.sha, ProvenTime: v.at.UTC(), CoveredBy: v.coveredBy.path})
+			}
 		}
-		rep, err := validateVersion(ctx, io.NewSectionReader(x.file, m.off, m.size), m.size, at, trust)
-		if err != nil {
-			return fmt.Errorf("archive export: dossier %s: %s: %w", d.Code, m.path, err)
-		}
-		if rep.Indication != "TOTAL-PASSED" && !x.opts.AllowInvalid {
-			return fmt.Errorf("archive export: dossier %s: %s is %s at %s: %s", d.Code, m.path, rep.Indication, at.Format(time.RFC3339), rep.Reason)
-		}
-		reps = append(reps, VersionReport{Document: m.documentID, Version: m.ver + 1, Path: m.path, SHA256: m.sha, ProvenTime: at.UTC(), Report: rep})
 	}
 
 	prefix := "data/" + d.Code + "/"

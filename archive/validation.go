@@ -39,20 +39,20 @@ func sumHex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// addPDF collects the DSS of a signed PDF and the certificates its CMS
-// signatures carry.
-func (m *material) addPDF(r io.ReaderAt, size int64, st *signer.LTAState) {
-	for _, s := range st.Signatures {
-		for _, c := range []*x509.Certificate{s.Signer, s.TSA} {
-			if c != nil {
-				m.certs[sumHex(c.Raw)] = c.Raw
-			}
-		}
-	}
+// addPDF collects the DSS of a signed PDF: the certificates of every
+// chain (kyso's DSS holds the signers' and the TSAs' chains up to the
+// root), OCSP responses and CRLs. It returns the number of pages.
+func (m *material) addPDF(r io.ReaderAt, size int64) int {
 	rd, err := pdf.Open(r, size, nil)
 	if err != nil {
-		return
+		return 0
 	}
+	pages, _ := rd.NumPages()
+	m.addDSS(rd)
+	return pages
+}
+
+func (m *material) addDSS(rd *pdf.Reader) {
 	cat, err := rd.Catalog()
 	if err != nil {
 		return
@@ -128,7 +128,10 @@ type VersionReport struct {
 	Path       string           `json:"path"`
 	SHA256     string           `json:"sha256"`
 	ProvenTime time.Time        `json:"proven_time"` // time of its evidence entry: the validation time
-	Report     *verifier.Report `json:"report"`
+	Report     *verifier.Report `json:"report,omitempty"`
+	// CoveredBy names the newer version whose bytes begin with these and
+	// whose report covers its signatures.
+	CoveredBy string `json:"covered_by,omitempty"`
 }
 
 // validateVersion runs the verifier with no network at the proven time.
@@ -143,20 +146,21 @@ func reportPDF(d *Dossier, reps []VersionReport, bundle *EvidenceBundle, when ti
 	p.SetCreationDate(when)
 	p.SetModificationDate(when)
 	p.SetCompression(true)
-	p.AddUTF8FontFromBytes("DejaVu", "", fonts.DejaVuSans)
-	p.AddUTF8FontFromBytes("DejaVu", "B", fonts.DejaVuSansBold)
+	p.AddUTF8FontFromBytes("DejaVu", "", fonts.DejaVuSans) // one font: parsing a TrueType file is most of the cost
 	p.SetTitle("Báo cáo kiểm tra hồ sơ lưu trữ "+d.Code, true)
 	p.SetAuthor("kyso", true)
 	p.SetMargins(18, 18, 18)
 	p.SetAutoPageBreak(true, 18)
 	p.AddPage()
-	p.SetFont("DejaVu", "B", 14)
+	p.SetFont("DejaVu", "", 15)
 	p.MultiCell(0, 7, "BÁO CÁO KIỂM TRA HỒ SƠ LƯU TRỮ ĐIỆN TỬ", "", "C", false)
 	p.Ln(3)
 	p.SetFont("DejaVu", "", 10)
 	line := func(label, value string) {
-		p.SetFont("DejaVu", "B", 10)
+		p.SetFont("DejaVu", "", 10)
+		p.SetTextColor(90, 90, 90)
 		p.CellFormat(45, 5.5, label, "", 0, "L", false, 0, "")
+		p.SetTextColor(0, 0, 0)
 		p.SetFont("DejaVu", "", 10)
 		p.MultiCell(0, 5.5, value, "", "L", false)
 	}
@@ -178,7 +182,14 @@ func reportPDF(d *Dossier, reps []VersionReport, bundle *EvidenceBundle, when ti
 	}
 	p.Ln(2)
 	for _, vr := range reps {
-		p.SetFont("DejaVu", "B", 11)
+		if vr.Report == nil {
+			p.SetFont("DejaVu", "", 9)
+			p.MultiCell(0, 5, fmt.Sprintf("%s — phiên bản %d: các chữ ký đã được kiểm tra trong phiên bản sau (%s), vì phiên bản này là phần đầu của phiên bản đó.",
+				vr.Document, vr.Version, path1(vr.CoveredBy)), "T", "L", false)
+			p.Ln(1)
+			continue
+		}
+		p.SetFont("DejaVu", "", 12)
 		p.MultiCell(0, 6, fmt.Sprintf("%s — phiên bản %d: %s", vr.Document, vr.Version, vr.Report.VerdictText("vi")), "T", "L", false)
 		p.SetFont("DejaVu", "", 8.5)
 		p.MultiCell(0, 4.2, "Tệp: "+vr.Path+"\nSHA-256: "+vr.SHA256+"\nThời điểm được nhật ký chứng minh: "+
@@ -203,4 +214,134 @@ func path1(p string) string {
 		return p[i+1:]
 	}
 	return p
+}
+
+// pdfVersion is one PDF version of a document, readable at random.
+type pdfVersion struct {
+	doc    string // document id
+	ver    int    // 0-based
+	path   string
+	sha    string // of the bytes as they are (hex)
+	kind   string
+	r      io.ReaderAt
+	size   int64
+	at     time.Time // proven time: the validation time
+	latest bool      // the document's last version
+
+	rep       *verifier.Report // nil when covered or unreadable
+	coveredBy *pdfVersion      // a newer version whose bytes start with these
+	sigs      int              // signatures and document time-stamps in it
+	lta       bool             // PAdES B-LTA (latest versions only)
+	err       error            // not a readable PDF
+}
+
+// validateDocument validates a document's PDF versions, newest first. A
+// version whose bytes are a prefix of a newer version that was validated
+// is covered by it: every signature it holds is in the newer version and
+// was validated there (and a later update that dropped one would have
+// failed the newer version's modification check).
+func validateDocument(ctx context.Context, vs []*pdfVersion, trust *certs.TrustStore) {
+	var anchor *pdfVersion
+	for i := len(vs) - 1; i >= 0; i-- {
+		v := vs[i]
+		if anchor != nil && anchor.rep != nil && v.size < anchor.size && prefixIs(anchor.r, v.size, v.sha) {
+			v.coveredBy = anchor
+			for _, s := range anchor.rep.Signatures {
+				if len(s.ByteRange) == 4 && s.ByteRange[2]+s.ByteRange[3] <= v.size {
+					v.sigs++
+				}
+			}
+			continue
+		}
+		if !mayBeSigned(v.r, v.size) {
+			continue
+		}
+		rep, err := validateVersion(ctx, v.r, v.size, v.at, trust)
+		if err != nil {
+			v.err = err
+			continue
+		}
+		v.sigs = len(rep.Signatures)
+		if v.sigs == 0 {
+			continue // not signed
+		}
+		v.rep = rep
+		anchor = v
+		if v.latest {
+			v.lta = isLTA(rep, v.r, v.size)
+		}
+	}
+}
+
+// mayBeSigned scans for "/ByteRange": a signature dictionary cannot sit
+// in a compressed object stream (its /Contents gap is in the file's
+// bytes), so a PDF without the word has no signature.
+func mayBeSigned(r io.ReaderAt, size int64) bool {
+	const word = "/ByteRange"
+	buf := make([]byte, 256<<10)
+	for off := int64(0); off < size; off += int64(len(buf) - len(word)) {
+		n, err := r.ReadAt(buf, off)
+		if bytes.Contains(buf[:n], []byte(word)) {
+			return true
+		}
+		if err != nil || off+int64(n) >= size {
+			return false
+		}
+	}
+	return false
+}
+
+// prefixIs tells whether the first n bytes of r have the SHA-256 sum.
+func prefixIs(r io.ReaderAt, n int64, sum string) bool {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(r, 0, n)); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == strings.ToLower(sum)
+}
+
+// isLTA: every CAdES signature is at B-LTA by the verifier; other kinds of
+// signature (adbe.pkcs7.detached) need their VRI and a covering document
+// time-stamp (signer.Inspect).
+func isLTA(rep *verifier.Report, r io.ReaderAt, size int64) bool {
+	cades, others := 0, 0
+	for _, s := range rep.Signatures {
+		if s.Kind != "signature" {
+			continue
+		}
+		if s.SubFilter != "ETSI.CAdES.detached" {
+			others++
+			continue
+		}
+		if s.Level != "B-LTA" {
+			return false
+		}
+		cades++
+	}
+	if others == 0 && cades > 0 {
+		return true
+	}
+	st, err := signer.Inspect(r, size)
+	return err == nil && st.LTA
+}
+
+// validateAll validates the documents in parallel.
+func validateAll(ctx context.Context, docs [][]*pdfVersion, trust *certs.TrustStore, workers int) {
+	next := make(chan []*pdfVersion)
+	done := make(chan struct{})
+	for range workers {
+		go func() {
+			for vs := range next {
+				validateDocument(ctx, vs, trust)
+			}
+			done <- struct{}{}
+		}()
+	}
+	for _, vs := range docs {
+		next <- vs
+	}
+	close(next)
+	for range workers {
+		<-done
+	}
 }

@@ -21,7 +21,6 @@ import (
 
 	"github.com/kyso-vn/kyso/certs"
 	"github.com/kyso-vn/kyso/evidence"
-	"github.com/kyso-vn/kyso/signer"
 	"github.com/kyso-vn/kyso/verifier"
 )
 
@@ -548,7 +547,14 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 		fileReportPDF, fileCheckpoint, fileLogKey, fileEntries, fileCerts, fileAnchors} {
 		described[prefix+n] = true
 	}
+	var cleanups []func()
+	defer func() {
+		for _, c := range cleanups {
+			c()
+		}
+	}()
 	for _, doc := range d.Documents {
+		var vs []*pdfVersion
 		for vi, v := range doc.Versions {
 			res.Versions++
 			where := v.Path
@@ -573,7 +579,22 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 			if v.MediaType != "application/pdf" {
 				continue
 			}
-			res.Signatures += verifyPDF(ctx, b, pl, code, m, v, vi == len(doc.Versions)-1, es, trust, &res)
+			got, ok := sums[v.Path]
+			if !ok {
+				continue // unreadable: a fixity problem already
+			}
+			ra, cleanup, err := b.readerAt(m)
+			if err != nil {
+				fail("signature", where, "cannot read: %v", err)
+				continue
+			}
+			cleanups = append(cleanups, cleanup)
+			vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: got, kind: v.Kind, r: ra, size: m.size,
+				at: provenTime(es, v), latest: vi == len(doc.Versions)-1})
+		}
+		validateDocument(ctx, vs, trust)
+		for _, v := range vs {
+			checkValidated(pl, v, &res)
 		}
 	}
 	for _, m := range members {
@@ -635,23 +656,9 @@ func sameInstant(a, b time.Time) bool {
 	return a.Truncate(time.Microsecond).Equal(b.Truncate(time.Microsecond))
 }
 
-// verifyPDF validates a signed PDF version at its proven time, offline.
-func verifyPDF(ctx context.Context, b *bagReader, rep *problemList, code string, m *bagMember, v Version, latest bool,
-	es []parsedEntry, trust *certs.TrustStore, res *DossierResult) int {
-	ra, cleanup, err := b.readerAt(m)
-	if err != nil {
-		rep.add(Problem{Check: "signature", Path: m.name, Dossier: code, Message: fmt.Sprintf("cannot read: %v", err)})
-		return 0
-	}
-	defer cleanup()
-	st, err := signer.Inspect(ra, m.size)
-	if err != nil || len(st.Signatures) == 0 {
-		if v.Kind == Signed {
-			rep.add(Problem{Check: "signature", Path: m.name, Dossier: code, Message: "a signed version without any signature (or not a readable PDF)"})
-		}
-		return 0
-	}
-	var at time.Time // the earliest entry naming these bytes; else the recorded time
+// provenTime is the earliest entry naming the bytes, else the recorded time.
+func provenTime(es []parsedEntry, v Version) time.Time {
+	var at time.Time
 	for _, e := range es {
 		if at.IsZero() || e.time.Before(at) {
 			at = e.time
@@ -660,24 +667,35 @@ func verifyPDF(ctx context.Context, b *bagReader, rep *problemList, code string,
 	if at.IsZero() {
 		at = v.Created
 	}
+	return at
+}
+
+// checkValidated turns a validated PDF version into problems.
+func checkValidated(pl *problemList, v *pdfVersion, res *DossierResult) {
+	fail := func(check, format string, args ...any) {
+		pl.add(Problem{Check: check, Path: v.path, Message: fmt.Sprintf(format, args...)})
+	}
+	if v.sigs == 0 {
+		if v.kind == Signed {
+			fail("signature", "a signed version without any signature (or not a readable PDF)")
+		}
+		return
+	}
 	res.Signed++
-	r, err := validateVersion(ctx, ra, m.size, at, trust)
-	if err != nil {
-		rep.add(Problem{Check: "signature", Path: m.name, Dossier: code, Message: err.Error()})
-		return len(st.Signatures)
+	res.Signatures += v.sigs
+	r := v.rep
+	if r == nil {
+		return // covered by a newer version, whose report counts
 	}
 	if r.Indication != verifier.TotalPassed {
-		rep.add(Problem{Check: "signature", Path: m.name, Dossier: code, Message: fmt.Sprintf("%s at %s: %s", r.Indication, at.UTC().Format(time.RFC3339), r.Reason)})
+		fail("signature", "%s at %s: %s", r.Indication, v.at.UTC().Format(time.RFC3339), r.Reason)
 	}
-	if latest {
-		if !st.LTA {
-			rep.add(Problem{Check: "lta", Path: m.name, Dossier: code, Message: "the latest version is not PAdES B-LTA: its validation data or document time-stamp is missing"})
-		}
+	if v.latest && !v.lta {
+		fail("lta", "the latest version is not PAdES B-LTA: its validation data or document time-stamp is missing")
 		for _, s := range r.Signatures {
 			if s.Kind == "signature" && s.SubFilter == "ETSI.CAdES.detached" && s.Level != "B-LTA" && r.Indication == verifier.TotalPassed {
-				rep.add(Problem{Check: "lta", Path: m.name, Dossier: code, Message: fmt.Sprintf("signature %s is %s, not B-LTA", s.Field, s.Level)})
+				fail("lta", "signature %s is %s, not B-LTA", s.Field, s.Level)
 			}
 		}
 	}
-	return len(st.Signatures)
 }
