@@ -8,7 +8,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -487,5 +486,3 @@ func parseBagInfo(b []byte) ([][2]string, error) {
 func oxum(bytes, files int64) string {
 	return strconv.FormatInt(bytes, 10) + "." + strconv.FormatInt(files, 10)
 }
-
-var errShortMember = errors.New("member shorter than its header says")
