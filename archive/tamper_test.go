@@ -165,6 +165,21 @@ func TestTamper(t *testing.T) {
 			f[pa+"evidence/log-key.txt"] = []byte("kyso.test/evidence+00000000+AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghij\n")
 		}, true, []want{{"checkpoint", pa + "evidence/log-key.txt", false}}},
 	}
+	// The bag at the root of the tar ("./bagit.txt", "./data/…") is read too.
+	t.Run("bag at the root", func(t *testing.T) {
+		root := filepath.Join(t.TempDir(), "root.tar")
+		out, _ := os.Create(root)
+		tw := tar.NewWriter(out)
+		for n, b := range orig {
+			tw.WriteHeader(&tar.Header{Name: "./" + n, Typeflag: tar.TypeReg, Mode: 0o644, Size: int64(len(b))})
+			tw.Write(b)
+		}
+		tw.Close()
+		out.Close()
+		if rep := verifyFile(t, root, archive.VerifyOptions{}); !rep.OK || rep.Base != "" {
+			t.Fatalf("base %q:\n%s", rep.Base, problems(rep))
+		}
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := bagFiles{}
