@@ -391,6 +391,9 @@ func (b *bagReader) readerAt(m *bagMember) (io.ReaderAt, func(), error) {
 	if m.zf == nil || m.zf.Method == zip.Store {
 		return io.NewSectionReader(b.r, m.offset, m.size), func() {}, nil
 	}
+	if m.size > maxSpool {
+		return nil, nil, fmt.Errorf("%s: a compressed member of %d bytes is more than kyso unpacks to verify", m.name, m.size)
+	}
 	rc, err := m.zf.Open()
 	if err != nil {
 		return nil, nil, err
@@ -407,6 +410,10 @@ func (b *bagReader) readerAt(m *bagMember) (io.ReaderAt, func(), error) {
 	}
 	return f, cleanup, nil
 }
+
+// maxSpool bounds a compressed zip member unpacked to a temporary file
+// (kyso stores PDFs uncompressed, so only foreign packages need it).
+const maxSpool = 16 << 30
 
 // maxTagFile bounds what is read into memory from a member.
 const maxTagFile = 256 << 20

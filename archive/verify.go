@@ -89,7 +89,7 @@ type Report struct {
 	OK           bool             `json:"ok"`
 	BagIt        string           `json:"bagit_version"`
 	Base         string           `json:"base_directory"`
-	Info         [][2]string      `json:"-"`
+	Info         [][2]string      `json:"bag_info"` // bag-info.txt, label and value, in order
 	PayloadFiles int64            `json:"payload_files"`
 	PayloadBytes int64            `json:"payload_bytes"`
 	Dossiers     []DossierResult  `json:"dossiers"`
