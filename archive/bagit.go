@@ -13,6 +13,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -111,14 +112,14 @@ type bagWriter struct {
 	m512     *bufio.Writer
 	files    int64 // payload files
 	bytes    int64 // payload octets
-	copyBuf  []byte
+	bufs     *hashBuffers
 	tagFiles map[string]digests // tag files written, for the tag manifests
 }
 
 func newBagWriter(format, base string, out io.Writer, offset int64, m256, m512 io.Writer, modTime time.Time) *bagWriter {
 	w := &bagWriter{format: format, base: base, modTime: modTime, cw: &countingWriter{w: out, n: offset},
 		m256: bufio.NewWriterSize(m256, 64<<10), m512: bufio.NewWriterSize(m512, 64<<10),
-		copyBuf: make([]byte, 1<<20), tagFiles: map[string]digests{}}
+		bufs: newHashBuffers(), tagFiles: map[string]digests{}}
 	if format == "zip" {
 		w.zw = zip.NewWriter(w.cw)
 		w.zw.SetOffset(offset)
@@ -159,16 +160,103 @@ type written struct {
 	dataOffset int64
 	size       int64
 	digests    digests
+	prefixes   map[int64]string // SHA-256 (hex) of the first n bytes
+}
+
+// hashBuffers are two buffers that hashCopy alternates between.
+type hashBuffers [2][]byte
+
+func newHashBuffers() *hashBuffers { return &hashBuffers{make([]byte, 1<<20), make([]byte, 1<<20)} }
+
+// hashCopy copies r to dst computing SHA-256 (in this goroutine, with the
+// write) and SHA-512 (in another, on the same buffers), so the two hashes
+// of one pass take two cores; it snapshots the SHA-256 at every offset in
+// prefixAt.
+func hashCopy(dst io.Writer, r io.Reader, bufs *hashBuffers, prefixAt []int64) (int64, digests, map[int64]string, error) {
+	var d digests
+	h256, h512 := sha256.New(), sha512.New()
+	var prefixes map[int64]string
+	if len(prefixAt) > 0 {
+		prefixes = map[int64]string{}
+		prefixAt = slices.Clone(prefixAt)
+		slices.Sort(prefixAt)
+	}
+	type chunk struct {
+		b    []byte
+		done chan struct{}
+	}
+	work := make(chan chunk, 1)
+	finished := make(chan struct{})
+	go func() {
+		for c := range work {
+			h512.Write(c.b)
+			close(c.done)
+		}
+		close(finished)
+	}()
+	var pending [2]chan struct{}
+	var n int64
+	var err error
+	for i := 0; ; i ^= 1 {
+		if pending[i] != nil {
+			<-pending[i] // the SHA-512 goroutine is done with this buffer
+		}
+		buf := bufs[i]
+		k, rerr := io.ReadFull(r, buf)
+		if k > 0 {
+			c := chunk{b: buf[:k], done: make(chan struct{})}
+			pending[i] = c.done
+			work <- c
+			b, off := buf[:k], n
+			for _, at := range prefixAt {
+				if at > off && at <= n+int64(k) {
+					h256.Write(b[:at-off])
+					prefixes[at] = hex.EncodeToString(h256.Sum(nil))
+					b, off = b[at-off:], at
+				}
+			}
+			h256.Write(b)
+			if _, werr := dst.Write(buf[:k]); werr != nil {
+				err = werr
+				break
+			}
+			n += int64(k)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			err = rerr
+			break
+		}
+	}
+	close(work)
+	<-finished
+	if err != nil {
+		return n, d, nil, err
+	}
+	h256.Sum(d.sha256[:0])
+	h512.Sum(d.sha512[:0])
+	if _, ok := prefixes[0]; !ok && slices.Contains(prefixAt, 0) {
+		prefixes[0] = hex.EncodeToString(sha256.New().Sum(nil))
+	}
+	return n, d, prefixes, nil
 }
 
 // write adds one member: payload when name starts with data/, else a tag
 // file. size must be exact (tar headers carry it first).
 func (w *bagWriter) write(name string, size int64, r io.Reader) (written, error) {
+	return w.writePrefixed(name, size, r, nil)
+}
+
+// writePrefixed is write that also returns the SHA-256 of the first n
+// bytes for each n in prefixAt (to find earlier versions that are a
+// prefix of this one without reading it again).
+func (w *bagWriter) writePrefixed(name string, size int64, r io.Reader, prefixAt []int64) (written, error) {
 	full := name
 	if w.base != "" {
 		full = w.base + "/" + name
 	}
-	hp := newHashPair()
 	var dst io.Writer
 	var res written
 	if w.tw != nil {
@@ -196,14 +284,14 @@ func (w *bagWriter) write(name string, size int64, r io.Reader) (written, error)
 		res.dataOffset = w.cw.n
 		dst = fw
 	}
-	n, err := io.CopyBuffer(io.MultiWriter(dst, hp), r, w.copyBuf)
+	n, d, prefixes, err := hashCopy(dst, r, w.bufs, prefixAt)
 	if err != nil {
 		return res, err
 	}
 	if n != size {
 		return res, fmt.Errorf("%s: %d bytes, %d announced", name, n, size)
 	}
-	res.size, res.digests = n, hp.sum()
+	res.size, res.digests, res.prefixes = n, d, prefixes
 	if strings.HasPrefix(name, "data/") {
 		p := encodePath(name)
 		fmt.Fprintf(w.m256, "%s  %s\n", hex.EncodeToString(res.digests.sha256[:]), p)

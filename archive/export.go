@@ -609,7 +609,13 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 			if err != nil {
 				return fmt.Errorf("archive export: dossier %s: %s: %w", d.Code, v.SHA256, err)
 			}
-			wr, err := x.w.write(v.Path, v.Size, rc)
+			var earlier []int64 // sizes of the earlier PDF versions: prefix sums on the way
+			if v.MediaType == "application/pdf" {
+				for _, e := range vs {
+					earlier = append(earlier, e.size)
+				}
+			}
+			wr, err := x.w.writePrefixed(v.Path, v.Size, rc, earlier)
 			rc.Close()
 			if err != nil {
 				return fmt.Errorf("%w: dossier %s: object %s: %w", ErrBadSource, d.Code, v.SHA256, err)
@@ -622,7 +628,7 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 				if !ok {
 					at = v.Created
 				}
-				vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: v.SHA256, kind: v.Kind,
+				vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: v.SHA256, kind: v.Kind, prefixes: wr.prefixes,
 					r: io.NewSectionReader(x.file, wr.dataOffset, wr.size), size: wr.size, at: at, latest: vi == len(doc.Versions)-1})
 			}
 		}

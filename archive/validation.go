@@ -228,6 +228,8 @@ type pdfVersion struct {
 	at     time.Time // proven time: the validation time
 	latest bool      // the document's last version
 
+	prefixes map[int64]string // SHA-256 of its first n bytes, computed on the way (may be nil)
+
 	rep       *verifier.Report // nil when covered or unreadable
 	coveredBy *pdfVersion      // a newer version whose bytes start with these
 	sigs      int              // signatures and document time-stamps in it
@@ -244,7 +246,7 @@ func validateDocument(ctx context.Context, vs []*pdfVersion, trust *certs.TrustS
 	var anchor *pdfVersion
 	for i := len(vs) - 1; i >= 0; i-- {
 		v := vs[i]
-		if anchor != nil && anchor.rep != nil && v.size < anchor.size && prefixIs(anchor.r, v.size, v.sha) {
+		if anchor != nil && anchor.rep != nil && v.size < anchor.size && anchor.hasPrefix(v.size, v.sha) {
 			v.coveredBy = anchor
 			for _, s := range anchor.rep.Signatures {
 				if len(s.ByteRange) == 4 && s.ByteRange[2]+s.ByteRange[3] <= v.size {
@@ -289,6 +291,14 @@ func mayBeSigned(r io.ReaderAt, size int64) bool {
 		}
 	}
 	return false
+}
+
+// hasPrefix tells whether the version's first n bytes have the SHA-256 sum.
+func (v *pdfVersion) hasPrefix(n int64, sum string) bool {
+	if s, ok := v.prefixes[n]; ok {
+		return s == strings.ToLower(sum)
+	}
+	return prefixIs(v.r, n, sum)
 }
 
 // prefixIs tells whether the first n bytes of r have the SHA-256 sum.

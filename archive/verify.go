@@ -343,26 +343,30 @@ func (r *Report) checkpoint(cp evidence.Checkpoint, key string) {
 }
 
 // fixity hashes every member of a dossier and compares both manifests; it
-// returns the SHA-256 of each file that could be read.
-func fixity(b *bagReader, rep *problemList, members []*bagMember, manifests map[string]map[string]string) map[string]string {
+// returns the SHA-256 of each file that could be read, and of the prefixes
+// asked for.
+func fixity(b *bagReader, rep *problemList, members []*bagMember, manifests map[string]map[string]string,
+	prefixAt map[string][]int64) (map[string]string, map[string]map[int64]string) {
 	sums := map[string]string{}
-	buf := make([]byte, 1<<20)
+	prefixes := map[string]map[int64]string{}
+	bufs := newHashBuffers()
 	for _, m := range members {
 		rc, err := b.open(m)
 		if err != nil {
 			rep.addf("fixity", m.name, "", "cannot read: %v", err)
 			continue
 		}
-		h := newHashPair()
-		n, err := io.CopyBuffer(h, rc, buf)
+		n, d, pre, err := hashCopy(io.Discard, rc, bufs, prefixAt[m.name])
 		rc.Close()
 		if err != nil || n != m.size {
 			rep.addf("fixity", m.name, "", "cannot read (%d of %d bytes): %v", n, m.size, err)
 			continue
 		}
-		d := h.sum()
 		s256, s512 := hex.EncodeToString(d.sha256[:]), hex.EncodeToString(d.sha512[:])
 		sums[m.name] = s256
+		if pre != nil {
+			prefixes[m.name] = pre
+		}
 		if want, ok := manifests[manifest256][m.name]; ok && want != s256 {
 			rep.addf("fixity", m.name, "", "SHA-256 %s, the manifest says %s (changed?)", s256, want)
 		}
@@ -370,7 +374,7 @@ func fixity(b *bagReader, rep *problemList, members []*bagMember, manifests map[
 			rep.addf("fixity", m.name, "", "SHA-512 does not match manifest-sha512.txt (changed?)")
 		}
 	}
-	return sums
+	return sums, prefixes
 }
 
 // stateData is the data of a dossier.state_changed entry.
@@ -389,10 +393,8 @@ type parsedEntry struct {
 // verifyDossier checks one dossier directory.
 func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, members []*bagMember,
 	manifests map[string]map[string]string, opts VerifyOptions, results chan<- DossierResult) {
-	var res DossierResult
+	res := DossierResult{Code: code}
 	pl := &problemList{}
-	sums := fixity(b, pl, members, manifests)
-	res = DossierResult{Code: code}
 	defer func() {
 		if code != "" {
 			for i := range pl.list {
@@ -406,6 +408,7 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 		results <- res
 	}()
 	if code == "" {
+		fixity(b, pl, members, manifests, nil)
 		return
 	}
 	prefix := "data/" + code + "/"
@@ -429,8 +432,23 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 		return true
 	}
 
+	// dossier.json first, to know which prefixes of which files to hash
+	// on the way (an earlier version of a document is usually a prefix of
+	// the later one: incremental updates).
 	var d Dossier
-	if !readJSON(fileDossier, &d, true) {
+	dossierOK := readJSON(fileDossier, &d, true)
+	prefixAt := map[string][]int64{}
+	for _, doc := range d.Documents {
+		var earlier []int64
+		for _, v := range doc.Versions {
+			if m := b.members[v.Path]; m != nil && v.MediaType == "application/pdf" {
+				prefixAt[v.Path] = slices.Clone(earlier)
+				earlier = append(earlier, m.size)
+			}
+		}
+	}
+	sums, prefixes := fixity(b, pl, members, manifests, prefixAt)
+	if !dossierOK {
 		return
 	}
 	if d.Code != code {
@@ -589,7 +607,7 @@ func verifyDossier(ctx context.Context, b *bagReader, rep *Report, code string, 
 				continue
 			}
 			cleanups = append(cleanups, cleanup)
-			vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: got, kind: v.Kind, r: ra, size: m.size,
+			vs = append(vs, &pdfVersion{doc: doc.ID, ver: vi, path: v.Path, sha: got, kind: v.Kind, r: ra, size: m.size, prefixes: prefixes[v.Path],
 				at: provenTime(es, v), latest: vi == len(doc.Versions)-1})
 		}
 		validateDocument(ctx, vs, trust)
