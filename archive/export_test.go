@@ -16,7 +16,13 @@ import (
 )
 
 func TestExportVerify(t *testing.T) {
-	e := newEnv(t, "sqlite", "filesystem")
+	for _, backends := range [][2]string{{"sqlite", "filesystem"}, {"postgres", "s3"}} {
+		t.Run(backends[0]+"+"+backends[1], func(t *testing.T) { testExportVerify(t, backends[0], backends[1]) })
+	}
+}
+
+func testExportVerify(t *testing.T, metaBackend, objBackend string) {
+	e := newEnv(t, metaBackend, objBackend)
 	e.addDossier(t, "000.00.12.H62-250303-0001", t0)
 	e.addDossier(t, "000.00.12.H62-250303-0002", t0.Add(48*3600e9))
 	for _, ext := range []string{".tar", ".zip"} {
@@ -41,6 +47,15 @@ func TestExportVerify(t *testing.T) {
 				if d.Documents != 3 || d.Versions != 8 || d.Signed != 5 || !d.OK {
 					t.Errorf("dossier %+v", d)
 				}
+			}
+			// Only the given anchors: without the dev root the signatures cannot be trusted.
+			rep = verifyFile(t, file, archive.VerifyOptions{OnlyGivenAnchors: true})
+			if rep.OK {
+				t.Error("verified with no trust anchor at all")
+			}
+			rep = verifyFile(t, file, archive.VerifyOptions{OnlyGivenAnchors: true, Trust: e.pki.TrustStore()})
+			if !rep.OK || len(rep.Anchors) != 1 || rep.Anchors[0].Source != "given" {
+				t.Errorf("with the dev root given: ok %v, anchors %+v\n%s", rep.OK, rep.Anchors, problems(rep))
 			}
 		})
 	}
