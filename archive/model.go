@@ -188,7 +188,10 @@ type Sink interface {
 	// idempotent (the same object may come twice).
 	PutObject(ctx context.Context, sha256 string, size int64, r io.Reader) error
 	// PutDossier stores a dossier after all its objects. d.Archived holds
-	// its evidence as exported.
+	// its evidence as exported: keep it and hand it back from
+	// Source.Dossiers, so that exporting the dossier again gives the same
+	// payload. A dossier whose code exists already is an error (import is
+	// into a fresh instance).
 	PutDossier(ctx context.Context, d *Dossier) error
 }
 
