@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kyso-vn/kyso/certs"
@@ -105,6 +107,7 @@ type exporter struct {
 	w       *bagWriter
 	done    []string
 	lastCom time.Time
+	jobs    chan func() // validation work, run by GOMAXPROCS workers while the writer goes on
 }
 
 // Export writes the selected dossiers to path (.tar or .zip) as one BagIt
@@ -144,7 +147,20 @@ func Export(ctx context.Context, path string, opts ExportOptions) (*ExportResult
 		return nil, err
 	}
 	defer x.closeFiles()
-	if err := x.run(ctx); err != nil {
+	workers := runtime.GOMAXPROCS(0)
+	x.jobs = make(chan func(), workers)
+	var pool sync.WaitGroup
+	for range workers {
+		pool.Go(func() {
+			for job := range x.jobs {
+				job()
+			}
+		})
+	}
+	err = x.run(ctx)
+	close(x.jobs)
+	pool.Wait()
+	if err != nil {
 		if cerr := x.commit(); cerr != nil {
 			x.log.Warn("archive export: cannot save progress", "err", cerr)
 		}
@@ -588,6 +604,11 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 	proven := provenTimes(bundle)
 
 	var docs [][]*pdfVersion
+	mat := newMaterial()
+	var matMu sync.Mutex // guards pages (mat locks itself)
+	pages := 0
+	var wg sync.WaitGroup
+	defer wg.Wait() // never leave validations reading a file being rolled back
 	for di := range d.Documents {
 		doc := &d.Documents[di]
 		if doc.ID == "" {
@@ -633,26 +654,49 @@ func (x *exporter) dossier(ctx context.Context, src *Dossier) error {
 			}
 		}
 		docs = append(docs, vs)
-	}
-	if _, err := x.w.offset(); err != nil { // the documents must be readable back
-		return err
-	}
-	// Read every PDF back from the archive: validate, collect validation data, count pages.
-	mat := newMaterial()
-	pages := 0
-	for _, vs := range docs {
-		for _, v := range vs {
-			if v.latest {
-				pages += mat.addPDF(v.r, v.size)
+		if x.opts.Trust != nil && len(vs) > 0 {
+			// Validate this document (read back from the archive) while
+			// the next one is written.
+			if _, err := x.w.offset(); err != nil {
+				return err
+			}
+			wg.Add(1)
+			x.jobs <- func() {
+				defer wg.Done()
+				for _, v := range vs {
+					if v.latest {
+						n := mat.addPDF(v.r, v.size)
+						matMu.Lock()
+						pages += n
+						matMu.Unlock()
+					}
+				}
+				validateDocument(ctx, vs, x.opts.Trust)
 			}
 		}
 	}
+	wg.Wait()
 	trust := x.opts.Trust
-	anchors := mat.anchors(trust)
+	var anchors []*x509.Certificate
 	if trust == nil {
+		// No anchors configured: trust the roots the documents carry, so
+		// the validation data must be collected before validating.
+		if _, err := x.w.offset(); err != nil {
+			return err
+		}
+		for _, vs := range docs {
+			for _, v := range vs {
+				if v.latest {
+					pages += mat.addPDF(v.r, v.size)
+				}
+			}
+		}
+		anchors = mat.anchors(nil)
 		trust = certs.NewTrustStore(anchors...)
+		validateAll(ctx, docs, trust, runtime.GOMAXPROCS(0))
+	} else {
+		anchors = mat.anchors(trust)
 	}
-	validateAll(ctx, docs, trust, runtime.GOMAXPROCS(0))
 	var reps []VersionReport
 	for _, vs := range docs {
 		for _, v := range vs {

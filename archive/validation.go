@@ -11,6 +11,7 @@ import (
 	"io"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-pdf/fpdf"
@@ -25,6 +26,7 @@ import (
 // material is the validation data of a dossier's signatures, deduplicated
 // by content.
 type material struct {
+	mu    sync.Mutex
 	certs map[string][]byte // sha256 hex → DER
 	ocsps map[string][]byte
 	crls  map[string][]byte
@@ -53,6 +55,8 @@ func (m *material) addPDF(r io.ReaderAt, size int64) int {
 }
 
 func (m *material) addDSS(rd *pdf.Reader) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	cat, err := rd.Catalog()
 	if err != nil {
 		return
