@@ -13,6 +13,14 @@
 //	       CRLs of the signer's and the TSA's chains, and a VRI entry
 //	B-LTA  plus a document time-stamp (/ETSI.RFC3161) over all of that
 //
+// Extend brings a document signed elsewhere or earlier (by kyso or any
+// PAdES or adbe.pkcs7 signer) to B-LTA: a DSS with the validation data of
+// every signature and time-stamp already in it, then a document
+// time-stamp. Renew adds the validation data of the latest document
+// time-stamp's TSA chain and a new document time-stamp (B-LTA renewal,
+// ETSI EN 319 142-1 5.5), before that TSA certificate expires. Inspect
+// tells which signatures a document holds and whether it is B-LTA.
+//
 // Approval and certification signatures (DocMDP /P 1, 2 or 3) and FieldMDP
 // locks are supported. Visible signatures follow Nghị định 30/2020/NĐ-CP
 // Phụ lục I: a personal signature shows name, title, unit and an optional

@@ -52,6 +52,7 @@ func commands() []command {
 		{"storage", "object and metadata stores: check (WORM), verify, gc, ingest, get", runStorage},
 		{"log", "evidence log: verify, checkpoint, prove, check-proof", runLog},
 		{"report", "monthly report per unit and procedure, and the list of late dossiers", runReport},
+		{"archive", "BagIt packages of closed dossiers: verify offline", runArchive},
 		{"migrate", "apply the database schema migrations", runMigrate},
 		{"pki", "development PKI: init, serve responders, revoke, show", runPKI},
 		{"calendar", "working time: deadlines (working hours/days, intake) and holidays", runCalendar},
