@@ -149,8 +149,8 @@ func (e *Engine) RecordHandover(ctx context.Context, code string, actor Actor, p
 		if !s.d.State.Final() {
 			return nil, s.refuse(RuleLifecycle, "only closed dossiers are handed over to the archive (state %s)", s.d.State)
 		}
-		if actor != System && actor.Role != RoleArchivist {
-			return nil, fmt.Errorf("%w: only archivists hand dossiers over to the archive", ErrForbidden)
+		if actor != System && (actor.Role != RoleArchivist || actor.Unit != s.d.Unit) {
+			return nil, fmt.Errorf("%w: only archivists of %s hand its dossiers over to the archive", ErrForbidden, s.d.Unit)
 		}
 		s.entries = append(s.entries, evidence.Entry{Type: evidence.DossierExported, Time: s.now, Actor: s.actor.String(),
 			Subject: evidence.Subject{Dossier: s.d.Code}, Data: map[string]any{"package_sha256": packageSHA256}})

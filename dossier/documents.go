@@ -218,6 +218,7 @@ func (s *step) insert(ctx context.Context, p *prepared) (*DocumentVersion, error
 		Name: in.Name, MediaType: in.MediaType, SHA256: p.info.SHA256.String(), Size: p.info.Size, Facts: in.Facts,
 		CreatedBy: s.actor.String(), CreatedAt: s.now, Inspection: p.inspection, Version: 1}
 	var parent int64
+	var prevSHA string
 	if in.Version != 0 {
 		prev, err := latestVersionTx(ctx, s.tx, in.Version)
 		if err != nil {
@@ -226,7 +227,7 @@ func (s *step) insert(ctx context.Context, p *prepared) (*DocumentVersion, error
 		if prev.Dossier != s.d.Code {
 			return nil, fmt.Errorf("%w: document %d belongs to dossier %s", ErrInvalid, in.Version, prev.Dossier)
 		}
-		v.Lineage, v.Version, parent = prev.Lineage, prev.Version+1, prev.Document
+		v.Lineage, v.Version, parent, prevSHA = prev.Lineage, prev.Version+1, prev.Document, prev.SHA256
 		if v.Role != prev.Role {
 			return nil, invalidf("a new version of a %s cannot be a %s", prev.Role, v.Role)
 		}
@@ -265,7 +266,8 @@ func (s *step) insert(ctx context.Context, p *prepared) (*DocumentVersion, error
 		typ := evidence.DocumentValidated
 		if v.Version > 1 && len(p.inspection.Signatures) > 0 {
 			s.entries = append(s.entries, evidence.Entry{Type: evidence.DocumentSigned, Time: s.now, Actor: s.actor.String(), Subject: subject,
-				Data: map[string]any{"signatures": len(p.inspection.Signatures), "previous_document": parent}})
+				Data: map[string]any{"signatures": len(p.inspection.Signatures), "previous_document": parent, "previous_sha256": prevSHA,
+					"level": topLevel(p.inspection)}})
 		}
 		s.entries = append(s.entries, evidence.Entry{Type: typ, Time: s.now, Actor: s.actor.String(), Subject: subject,
 			Data: map[string]any{"indication": p.inspection.Indication, "report": rep.ID, "signatures": signatureSummary(p.inspection)}})
@@ -503,4 +505,50 @@ func VerifierReport(body string) (json.RawMessage, error) {
 		return nil, fmt.Errorf("%w: the validation report holds no verifier report", ErrNotFound)
 	}
 	return si.Report, nil
+}
+
+// topLevel is the highest PAdES level the document's signatures reach.
+func topLevel(in *Inspection) string {
+	rank := map[string]int{"B-B": 1, "B-T": 2, "B-LT": 3, "B-LTA": 4}
+	best := ""
+	for _, sg := range in.Signatures {
+		if rank[sg.Level] > rank[best] {
+			best = sg.Level
+		}
+	}
+	return best
+}
+
+// AddArchivalVersion adds a new version of a document of a closed dossier
+// made for its preservation — the B-LTA extension before export to the
+// archive, a time-stamp renewal — with its validation, assessment and
+// document.signed entry. Only archivists (and kyso itself) may.
+func (e *Engine) AddArchivalVersion(ctx context.Context, code string, actor Actor, lineage int64, body io.Reader) (*DocumentVersion, error) {
+	if actor != System && actor.Role != RoleArchivist {
+		return nil, fmt.Errorf("%w: only archivists preserve archived documents", ErrForbidden)
+	}
+	latest, err := e.Latest(ctx, lineage)
+	if err != nil {
+		return nil, err
+	}
+	if latest.Dossier != code {
+		return nil, fmt.Errorf("%w: document %d belongs to dossier %s", ErrInvalid, lineage, latest.Dossier)
+	}
+	p, err := e.prepare(ctx, DocumentInput{Role: latest.Role, Source: latest.Source, Component: latest.Component, Title: latest.Title,
+		Name: latest.Name, MediaType: latest.MediaType, Body: body, Facts: latest.Facts, Version: lineage})
+	if err != nil {
+		return nil, err
+	}
+	var v *DocumentVersion
+	_, err = e.change(ctx, code, actor, func(s *step) (*Event, error) {
+		if actor != System && actor.Unit != s.d.Unit {
+			return nil, fmt.Errorf("%w: the archivist of %s preserves its dossiers, not those of %s", ErrForbidden, actor.Unit, s.d.Unit)
+		}
+		var err error
+		if v, err = s.insert(ctx, p); err != nil {
+			return nil, err
+		}
+		return &Event{Kind: "document_preserved", Reason: "Bổ sung dữ liệu xác thực dài hạn (PAdES B-LTA) để lưu trữ", Data: EventData{Document: v.Lineage}}, nil
+	})
+	return v, err
 }

@@ -459,6 +459,9 @@ func (s *step) record(ctx context.Context, ev *Event) error {
 		return err
 	}
 	ev.LogIndex = idx[len(idx)-1]
+	if err := noteEntries(ctx, s.tx, s.d.ID, idx); err != nil {
+		return err
+	}
 	raw, err := json.Marshal(ev.Data)
 	if err != nil {
 		return err
@@ -474,6 +477,51 @@ func (s *step) record(ctx context.Context, ev *Event) error {
 	s.d.Events = append(s.d.Events, *ev)
 	s.d.apply(*ev)
 	return nil
+}
+
+// noteEntries records that the log entries idx belong to the dossier (the
+// archive exports them with their proofs).
+func noteEntries(ctx context.Context, tx *storage.Tx, dossierID int64, idx []uint64) error {
+	for len(idx) > 0 {
+		part := idx[:min(200, len(idx))]
+		idx = idx[len(part):]
+		var q strings.Builder
+		q.WriteString("INSERT INTO dossier_log_entries (dossier_id, seq) VALUES ")
+		args := make([]any, 0, 2*len(part))
+		for i, x := range part {
+			if i > 0 {
+				q.WriteByte(',')
+			}
+			fmt.Fprintf(&q, "($%d, $%d)", len(args)+1, len(args)+2)
+			args = append(args, dossierID, int64(x))
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// LogEntries returns the indexes of the dossier's evidence-log entries, in order.
+func (e *Engine) LogEntries(ctx context.Context, code string) ([]uint64, error) {
+	var out []uint64
+	err := e.store.Meta.View(ctx, func(ctx context.Context, tx *storage.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT x.seq FROM dossier_log_entries x JOIN dossiers d ON d.id = x.dossier_id
+			WHERE d.code = $1 ORDER BY x.seq`, code)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var n int64
+			if err := rows.Scan(&n); err != nil {
+				return err
+			}
+			out = append(out, uint64(n))
+		}
+		return rows.Err()
+	})
+	return out, err
 }
 
 // refuse is a refusal by rule under the dossier's profile.

@@ -517,8 +517,11 @@ func (e *Engine) Reassess(ctx context.Context, id int64, trigger string) (*Asses
 			return err
 		}
 		a = v.Assessment
-		_, err = e.log.AppendBatch(ctx, tx, s.entries)
-		return err
+		idx, err := e.log.AppendBatch(ctx, tx, s.entries)
+		if err != nil {
+			return err
+		}
+		return noteEntries(ctx, tx, d.ID, idx)
 	})
 	return a, err
 }

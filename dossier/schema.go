@@ -117,7 +117,15 @@ CREATE TABLE dossier_verification_codes (
 CREATE INDEX dossier_verification_codes_lineage ON dossier_verification_codes (lineage);
 `
 	}
+	v101 := `
+CREATE TABLE dossier_log_entries (
+	dossier_id BIGINT NOT NULL REFERENCES dossiers (id),
+	seq        BIGINT NOT NULL,
+	PRIMARY KEY (dossier_id, seq)
+);
+`
 	return []storage.Migration{
+		{Version: 101, Name: "dossier: the evidence-log entries of each dossier", SQLite: v101, Postgres: v101},
 		{Version: 100, Name: "dossier: units, staff, roles, assignments, dossiers, events, documents, verification codes",
 			SQLite: v100("sqlite"), Postgres: v100("postgres")},
 	}
