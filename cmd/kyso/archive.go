@@ -10,7 +10,24 @@ import (
 	"github.com/kyso-vn/kyso/internal/config"
 )
 
-const archiveUsage = `archive verify FILE [--trust PEM]... [--only-given-anchors] [--json]
+const archiveUsage = `archive export (--dossier CODE... | --closed-before DATE [--unit CODE]) -o FILE.tar|FILE.zip [--json]
+       kyso archive verify FILE [--trust PEM]... [--only-given-anchors] [--json]
+       kyso archive import FILE [--trust PEM]... [--json]
+       kyso archive renew [--window 90d] [--dossier CODE... | --closed-before DATE [--unit CODE]] [--json]
+       kyso archive due [--unit CODE] [--json]
+
+export writes closed dossiers as a BagIt 1.0 package (RFC 8493; layout in
+archive/LAYOUT.md): every document version as received and as signed —
+each signed PDF first brought to PAdES B-LTA —, the TT 05/2025 archive
+metadata, provenance, validation reports (JSON and a Vietnamese PDF), the
+state history, the evidence entries with inclusion proofs against one signed
+checkpoint and the log's key, and the certificates, OCSP responses and CRLs
+to validate every signature offline. Streaming, resumable when interrupted
+(run the same command again); records the hand-over in the evidence log.
+import loads a verified package into this (fresh) instance; renew adds a
+new document time-stamp where the latest one's TSA certificate expires
+within the window (B-LTA renewal); due lists the dossiers closed more than
+a year ago and not handed over (TT 13/2023).
 
 verify checks a BagIt package made by kyso archive export, offline, with
 nothing but the package (and the extra trust anchors given): every manifest
@@ -23,7 +40,11 @@ holds; 1 naming every failing file or entry; 2 when FILE is not a package.`
 
 func runArchive(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, archiveUsage, args, []subcommand{
+		{"export", archiveExport},
 		{"verify", archiveVerify},
+		{"import", archiveImport},
+		{"renew", archiveRenew},
+		{"due", archiveDue},
 	})
 }
 
