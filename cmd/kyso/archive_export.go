@@ -116,6 +116,11 @@ func archiveExport(ctx context.Context, e *env, cfg config.Config, args []string
 	}
 	opts := archive.ExportOptions{Source: a.src, Evidence: archive.LogEvidence(a.log, vkey), Select: s, Organization: *org,
 		Software: "kyso " + version, Trust: a.trust, Logger: newLogger(e, cfg)}
+	if len(a.trust.Anchors()) == 0 {
+		// No configured anchors (e.g. an instance holding imported
+		// packages only): the roots each dossier's validation data carries.
+		opts.Trust = nil
+	}
 	if opts.Organization == "" {
 		opts.Organization = organization(ctx, a, s)
 	}
