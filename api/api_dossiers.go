@@ -3,7 +3,10 @@ package api
 import (
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,7 +14,10 @@ import (
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kyso-vn/kyso/archive"
 	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/internal/wire"
+	"github.com/kyso-vn/kyso/signer"
 )
 
 type submitRequest struct {
@@ -424,10 +430,56 @@ func (s *Server) exportDossier(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if _, ok := s.actorFor(w, r, d, false, []dossier.Role{dossier.RoleArchivist}, d.Unit, d.ProcessingUnit); !ok {
+	a, ok := s.actorFor(w, r, d, false, []dossier.Role{dossier.RoleArchivist}, d.Unit)
+	if !ok {
 		return
 	}
-	notImplemented(w, r, "archive export (package archive)")
+	if !d.State.Final() {
+		writeProblem(w, r, Problem{Type: problemBase + "not-closed", Status: http.StatusConflict,
+			Detail: fmt.Sprintf("dossier %s is %s: only closed dossiers are handed over to the archive", d.Code, d.State)})
+		return
+	}
+	dir, err := os.MkdirTemp("", "kyso-export-*")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer os.RemoveAll(dir)
+	src := &wire.Archive{Engine: s.eng, Actor: a}
+	path := filepath.Join(dir, "ho-so-"+d.Code+".tar")
+	opts := archive.ExportOptions{Source: src, Evidence: archive.LogEvidence(s.log, s.log.VerifierKey()),
+		Select: archive.Selection{Codes: []string{d.Code}}, Trust: s.cfg.Trust, Software: "kyso", Logger: s.logger}
+	if u, err := s.eng.Unit(r.Context(), d.Unit); err == nil {
+		opts.Organization = u.Name
+	}
+	if s.cfg.TSA != nil {
+		opts.LTA = &archive.LTAOptions{Store: src, Extend: signer.ExtendOptions{TSA: s.cfg.TSA, HTTPClient: s.cfg.HTTPClient}}
+	}
+	res, err := archive.Export(r.Context(), path, opts)
+	if err != nil {
+		if errors.Is(err, archive.ErrNotLTA) || errors.Is(err, wire.ErrNotClosed) {
+			writeProblem(w, r, Problem{Type: problemBase + "export-refused", Status: http.StatusConflict, Detail: err.Error()})
+			return
+		}
+		s.logger.ErrorContext(r.Context(), "archive export failed", "dossier", d.Code, "err", err)
+		s.fail(w, r, err)
+		return
+	}
+	if err := src.HandOver(r.Context(), res.Dossiers, res.SHA256); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/x-tar")
+	h.Set("Content-Disposition", attachmentHeader("ho-so-"+d.Code+".tar", ""))
+	h.Set("X-Kyso-Package-SHA256", res.SHA256)
+	http.ServeContent(w, r, "", time.Time{}, f)
 }
 
 // monthlyReport is the monthly report (QĐ 03/2020 Đ24) of the units the

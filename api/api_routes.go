@@ -100,8 +100,8 @@ func (s *Server) operations() []operation {
 			tag: "dossiers", scopes: write, who: "staff of the receiving or processing unit", in: letterRequest{}, out: letterDraft{}, status: 201, errors: []int{404, 409, 422}, h: s.draftLetter},
 		{method: http.MethodPost, path: "/dossiers/{code}/letters/{lineage}/issue", id: "issueLetter", summary: "Send a signed letter that goes on its own",
 			tag: "dossiers", scopes: write, who: "staff of the receiving or processing unit", out: dossier.Dossier{}, status: 200, errors: []int{404, 409}, h: s.issueLetter},
-		{method: http.MethodPost, path: "/dossiers/{code}/archive-export", id: "exportDossier", summary: "Export a closed dossier as an archive package (not implemented yet: 501)",
-			tag: "archive", scopes: []string{ScopeArchiveExport}, who: "archivists of a unit that sees the dossier", outMedia: "application/x-tar", status: 200, errors: []int{404, 501}, h: s.exportDossier},
+		{method: http.MethodPost, path: "/dossiers/{code}/archive-export", id: "exportDossier", summary: "Export a closed dossier as a BagIt archive package (tar; documents brought to PAdES B-LTA first; the hand-over is recorded); the package's SHA-256 in X-Kyso-Package-SHA256",
+			tag: "archive", scopes: []string{ScopeArchiveExport}, who: "archivists of the dossier's receiving unit", outMedia: "application/x-tar", status: 200, errors: []int{404, 409}, h: s.exportDossier},
 
 		// Documents.
 		{method: http.MethodPost, path: "/dossiers/{code}/digitize", id: "digitizeDossier",

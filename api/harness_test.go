@@ -129,7 +129,7 @@ func buildGolden() {
 }
 
 func openEnvStore(ctx context.Context, sc storage.Config, pki *testpki.PKI) (*storage.Store, *evidence.Log, *dossier.Engine, error) {
-	sc.Migrations = append(dossier.Migrations(), Migrations()...)
+	sc.Migrations = append(append(dossier.Migrations(), Migrations()...), wire.ArchiveMigrations()...)
 	st, err := storage.Open(ctx, sc)
 	if err != nil {
 		return nil, nil, nil, err

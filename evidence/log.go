@@ -52,6 +52,7 @@ type Log struct {
 	meta     storage.Meta
 	signer   note.Signer
 	verifier note.Verifier
+	vkey     string // the verifier key in note format
 	origin   string
 	logger   *slog.Logger
 	maxBatch int
@@ -74,7 +75,7 @@ func New(meta storage.Meta, opts Options) (*Log, error) {
 	if opts.Signer != nil && (opts.Signer.Name() != v.Name() || opts.Signer.KeyHash() != v.KeyHash()) {
 		return nil, errors.New("evidence log: signer and verifier keys do not match")
 	}
-	l := &Log{meta: meta, signer: opts.Signer, verifier: v, origin: v.Name(), logger: opts.Logger, maxBatch: opts.MaxBatch}
+	l := &Log{meta: meta, signer: opts.Signer, verifier: v, vkey: opts.VerifierKey, origin: v.Name(), logger: opts.Logger, maxBatch: opts.MaxBatch}
 	if l.logger == nil {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
@@ -86,6 +87,10 @@ func New(meta storage.Meta, opts Options) (*Log, error) {
 
 // Origin is the log's name, the first line of its checkpoints.
 func (l *Log) Origin() string { return l.origin }
+
+// VerifierKey is the public key checkpoints are checked with, in note
+// format (what offline clients and archive packages are given).
+func (l *Log) VerifierKey() string { return l.vkey }
 
 // Verifier returns the checkpoint verifier.
 func (l *Log) Verifier() note.Verifier { return l.verifier }

@@ -129,7 +129,7 @@ func archiveExport(ctx context.Context, e *env, cfg config.Config, args []string
 	}
 	res, err := archive.Export(ctx, *out, opts)
 	switch {
-	case errors.Is(err, archive.ErrNoDossier), errors.Is(err, archive.ErrNotLTA):
+	case errors.Is(err, archive.ErrNoDossier), errors.Is(err, archive.ErrNotLTA), errors.Is(err, wire.ErrNotClosed):
 		return withCode(exitFailed, err)
 	case err != nil:
 		return withCode(exitUsage, err)

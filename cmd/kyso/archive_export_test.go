@@ -86,6 +86,7 @@ func archiveRoundTrip(t *testing.T, servers bool) {
 		}
 	}
 	for _, args := range [][]string{
+		{"archive", "export", "--dossier", open, "-o", filepath.Join(dir, "open.tar")},
 		{"archive", "export", "--dossier", "000.00.30.H62-990101-0001", "-o", filepath.Join(dir, "x.tar")},
 		{"archive", "export", "-o", filepath.Join(dir, "y.tar")},
 		{"archive", "export", "--dossier", closed, "-o", filepath.Join(dir, "z.rar")},
@@ -95,7 +96,9 @@ func archiveRoundTrip(t *testing.T, servers bool) {
 			t.Errorf("%v succeeded", args)
 		}
 	}
-	_ = open
+	if _, err := os.Stat(filepath.Join(dir, "open.tar")); err == nil {
+		t.Error("a refused export left a package behind")
+	}
 
 	// Import into a fresh instance and export again: the same payload.
 	fresh := t.TempDir()

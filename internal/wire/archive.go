@@ -33,6 +33,10 @@ CREATE TABLE archive_imports (
 	return []storage.Migration{{Version: 300, Name: "archive: imported dossiers", SQLite: v300, Postgres: v300}}
 }
 
+// ErrNotClosed: only closed dossiers (returned, rejected, cancelled, void)
+// go to the archive.
+var ErrNotClosed = errors.New("the dossier is not closed")
+
 // Archive adapts kyso's dossiers to package archive: it is the export's
 // Source (the engine's closed dossiers, and dossiers imported from
 // packages), the import's Sink, and the VersionStore that keeps the B-LTA
@@ -121,6 +125,9 @@ func (a *Archive) dossier(ctx context.Context, code string, metadataOnly bool) (
 	}
 	if err != nil {
 		return nil, err
+	}
+	if !d.State.Final() {
+		return nil, fmt.Errorf("%w: %s is %s", ErrNotClosed, code, d.State)
 	}
 	unit, err := eng.Unit(ctx, d.Unit)
 	if err != nil {
