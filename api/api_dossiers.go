@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -434,41 +435,17 @@ func (s *Server) exportDossier(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if !d.State.Final() {
-		writeProblem(w, r, Problem{Type: problemBase + "not-closed", Status: http.StatusConflict,
-			Detail: fmt.Sprintf("dossier %s is %s: only closed dossiers are handed over to the archive", d.Code, d.State)})
+	pkg, err := s.exportPackage(r.Context(), d, a)
+	switch {
+	case errors.Is(err, archive.ErrNotLTA), errors.Is(err, wire.ErrNotClosed):
+		writeProblem(w, r, Problem{Type: problemBase + "export-refused", Status: http.StatusConflict, Detail: err.Error()})
 		return
-	}
-	dir, err := os.MkdirTemp("", "kyso-export-*")
-	if err != nil {
+	case err != nil:
 		s.fail(w, r, err)
 		return
 	}
-	defer os.RemoveAll(dir)
-	src := &wire.Archive{Engine: s.eng, Actor: a}
-	path := filepath.Join(dir, "ho-so-"+d.Code+".tar")
-	opts := archive.ExportOptions{Source: src, Evidence: archive.LogEvidence(s.log, s.log.VerifierKey()),
-		Select: archive.Selection{Codes: []string{d.Code}}, Trust: s.cfg.Trust, Software: "kyso", Logger: s.logger}
-	if u, err := s.eng.Unit(r.Context(), d.Unit); err == nil {
-		opts.Organization = u.Name
-	}
-	if s.cfg.TSA != nil {
-		opts.LTA = &archive.LTAOptions{Store: src, Extend: signer.ExtendOptions{TSA: s.cfg.TSA, HTTPClient: s.cfg.HTTPClient}}
-	}
-	res, err := archive.Export(r.Context(), path, opts)
-	if err != nil {
-		if errors.Is(err, archive.ErrNotLTA) || errors.Is(err, wire.ErrNotClosed) {
-			writeProblem(w, r, Problem{Type: problemBase + "export-refused", Status: http.StatusConflict, Detail: err.Error()})
-			return
-		}
-		s.logger.ErrorContext(r.Context(), "archive export failed", "dossier", d.Code, "err", err)
-		s.fail(w, r, err)
-		return
-	}
-	if err := src.HandOver(r.Context(), res.Dossiers, res.SHA256); err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	defer pkg.remove()
+	path, res := pkg.path, pkg.res
 	f, err := os.Open(path)
 	if err != nil {
 		s.fail(w, r, err)
@@ -480,6 +457,48 @@ func (s *Server) exportDossier(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Disposition", attachmentHeader("ho-so-"+d.Code+".tar", ""))
 	h.Set("X-Kyso-Package-SHA256", res.SHA256)
 	http.ServeContent(w, r, "", time.Time{}, f)
+}
+
+// exported is a package written to a temporary directory.
+type exported struct {
+	path string
+	res  *archive.ExportResult
+	dir  string
+}
+
+func (e *exported) remove() { os.RemoveAll(e.dir) }
+
+// exportPackage exports the closed dossier d as a BagIt package (its
+// signed documents brought to B-LTA first) and records the hand-over, as
+// actor (the unit's archivist).
+func (s *Server) exportPackage(ctx context.Context, d *dossier.Dossier, actor dossier.Actor) (*exported, error) {
+	if !d.State.Final() {
+		return nil, fmt.Errorf("%w: %s is %s; only closed dossiers are handed over to the archive", wire.ErrNotClosed, d.Code, d.State)
+	}
+	dir, err := os.MkdirTemp("", "kyso-export-*")
+	if err != nil {
+		return nil, err
+	}
+	src := &wire.Archive{Engine: s.eng, Actor: actor}
+	pkg := &exported{path: filepath.Join(dir, "ho-so-"+d.Code+".tar"), dir: dir}
+	opts := archive.ExportOptions{Source: src, Evidence: archive.LogEvidence(s.log, s.log.VerifierKey()),
+		Select: archive.Selection{Codes: []string{d.Code}}, Trust: s.cfg.Trust, Software: "kyso", Logger: s.logger}
+	if u, err := s.eng.Unit(ctx, d.Unit); err == nil {
+		opts.Organization = u.Name
+	}
+	if s.cfg.TSA != nil {
+		opts.LTA = &archive.LTAOptions{Store: src, Extend: signer.ExtendOptions{TSA: s.cfg.TSA, HTTPClient: s.cfg.HTTPClient}}
+	}
+	if pkg.res, err = archive.Export(ctx, pkg.path, opts); err != nil {
+		pkg.remove()
+		s.logger.ErrorContext(ctx, "archive export failed", "dossier", d.Code, "err", err)
+		return nil, err
+	}
+	if err := src.HandOver(ctx, pkg.res.Dossiers, pkg.res.SHA256); err != nil {
+		pkg.remove()
+		return nil, err
+	}
+	return pkg, nil
 }
 
 // monthlyReport is the monthly report (QĐ 03/2020 Đ24) of the units the

@@ -22,7 +22,8 @@ package api
 //	POST /console/documents/{id}/sign        sign with the server-held key (head, seal keeper, desk)
 //	GET  /console/sign/head, /console/sign/seal  the head's and the seal keeper's signing queues
 //	GET  /console/reports, /console/reports/monthly.{json,csv}  monthly report and late list
-//	GET  /console/archive                    archive export (archivists)
+//	GET  /console/archive                    closed dossiers, hand-overs due (archivists)
+//	POST /console/archive/{code}/export      export one as a BagIt package (download)
 //	GET  /static/console/{file}              stylesheet and script, content-hashed names
 //
 // Every page needs a staff session (requireStaff: a redirect to
@@ -182,6 +183,7 @@ func (s *Server) mountConsole(r chi.Router) {
 		r.Get("/reports", c.reports)
 		r.Get("/reports/monthly.{format}", c.reportDownload)
 		r.Get("/archive", c.archivePage)
+		r.Post("/archive/{code}/export", c.archiveExport)
 	})
 }
 

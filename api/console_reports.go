@@ -2,11 +2,15 @@ package api
 
 import (
 	"net/http"
+	"os"
+	"slices"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 
+	"github.com/kyso-vn/kyso/archive"
 	"github.com/kyso-vn/kyso/dossier"
+	"github.com/kyso-vn/kyso/internal/wire"
 )
 
 // reportUnits: the units a user's report covers (admins: every unit), or
@@ -92,12 +96,18 @@ func (c *console) reportDownload(w http.ResponseWriter, r *http.Request) {
 }
 
 type archiveView struct {
-	Closed []dossierRow
+	Closed []archiveRow
+	Due    []archive.DueDossier
 }
 
-// archivePage lists closed dossiers for archivists. The export itself
-// (package archive, BagIt packages) is not on this branch yet: the page
-// says so.
+type archiveRow struct {
+	dossierRow
+	ClosedAt, HandedOver time.Time
+}
+
+// archivePage lists the closed dossiers of the archivist's units, which of
+// them were handed over and which are due (TT 13/2023: within a year of
+// closing), with an export button per dossier.
 func (c *console) archivePage(w http.ResponseWriter, r *http.Request) {
 	p := principalFrom(r.Context())
 	units := unitsWith(p, dossier.RoleArchivist)
@@ -115,7 +125,54 @@ func (c *console) archivePage(w http.ResponseWriter, r *http.Request) {
 	v := archiveView{}
 	now := c.s.eng.Now()
 	for _, d := range ds {
-		v.Closed = append(v.Closed, c.row(d, now))
+		if slices.Contains(units, d.Unit) {
+			v.Closed = append(v.Closed, archiveRow{dossierRow: c.row(d, now), ClosedAt: d.ClosedAt, HandedOver: d.HandedOver})
+		}
+	}
+	src := &wire.Archive{Engine: c.s.eng, Actor: dossier.System}
+	for _, u := range units {
+		for due, err := range archive.Due(r.Context(), src, u, now) {
+			if err != nil {
+				c.failed(w, r, err)
+				return
+			}
+			v.Due = append(v.Due, due)
+		}
 	}
 	c.render(w, r, http.StatusOK, "archive", consolePage{Title: "Xuất hồ sơ lưu trữ", Nav: "archive", Body: v})
+}
+
+// archiveExport exports one closed dossier of the archivist's unit and
+// downloads the package (the hand-over is recorded).
+func (c *console) archiveExport(w http.ResponseWriter, r *http.Request) {
+	p := principalFrom(r.Context())
+	d, err := c.s.eng.Dossier(r.Context(), chi.URLParam(r, "code"))
+	if err != nil || !p.Sees(d) {
+		c.message(w, r, http.StatusNotFound, "Không tìm thấy", "Không có hồ sơ này.")
+		return
+	}
+	a, ok := p.Act(dossier.RoleArchivist, d.Unit)
+	if !ok {
+		c.s.audit(r, p, EventDenied, map[string]any{"status": http.StatusForbidden, "reason": "role", "dossier": d.Code})
+		c.message(w, r, http.StatusForbidden, "Không có quyền", "Chỉ lưu trữ viên của đơn vị tiếp nhận được xuất hồ sơ này.")
+		return
+	}
+	pkg, err := c.s.exportPackage(r.Context(), d, a)
+	if err != nil {
+		status, msg := c.explain(r, err)
+		c.message(w, r, status, "Không xuất được gói lưu trữ", msg)
+		return
+	}
+	defer pkg.remove()
+	f, err := os.Open(pkg.path)
+	if err != nil {
+		c.failed(w, r, err)
+		return
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", "application/x-tar")
+	h.Set("Content-Disposition", attachmentHeader("ho-so-"+d.Code+".tar", ""))
+	h.Set("X-Kyso-Package-SHA256", pkg.res.SHA256)
+	http.ServeContent(w, r, "", time.Time{}, f)
 }

@@ -329,6 +329,22 @@ func TestConsoleProcessingSteps(t *testing.T) {
 			t.Errorf("the returned dossier's page lacks %q", want)
 		}
 	}
+	// The archivist exports the returned dossier: the page lists it, the
+	// button downloads a package, the hand-over shows.
+	ar := login(e.member(seed.Archivist))
+	if status, _, body := ar.do("GET", "/console/archive", nil); status != 200 || !strings.Contains(body, d.Code) || !strings.Contains(body, "Chưa nộp lưu") {
+		t.Fatalf("archive page: %d, lists %s unexported: %v", status, d.Code, strings.Contains(body, "Chưa nộp lưu"))
+	}
+	form := url.Values{"csrf_token": {ar.csrf}}
+	if status, hdr, b := ar.do("POST", "/console/archive/"+d.Code+"/export", form); status != 200 || hdr.Get("Content-Type") != "application/x-tar" || len(b) < 1024 {
+		t.Fatalf("archive export: %d %s (%d bytes)", status, hdr.Get("Content-Type"), len(b))
+	}
+	if _, _, body := ar.do("GET", "/console/archive", nil); !strings.Contains(body, "Đã nộp lưu") {
+		t.Error("the archive page does not show the hand-over")
+	}
+	if status, _ := in.post("/console/archive/"+d.Code+"/export", nil); status != http.StatusForbidden {
+		t.Errorf("export by the intake officer: %d", status)
+	}
 	// Separator sheets for the procedure's components are a PDF.
 	if status, hdr, b := in.do("GET", "/console/separators.pdf?profile=vinh-phuc&procedure=1.001612", nil); status != 200 ||
 		hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(b, "%PDF-") {

@@ -55,7 +55,7 @@ func newEnv(t *testing.T, cfg func(*api.Config)) *env {
 	ctx := context.Background()
 	dir := t.TempDir()
 	e := &env{t: t, ctx: ctx}
-	st, err := storage.Open(ctx, storage.Config{DataDir: dir, Migrations: append(dossier.Migrations(), api.Migrations()...)})
+	st, err := storage.Open(ctx, storage.Config{DataDir: dir, Migrations: append(append(dossier.Migrations(), api.Migrations()...), wire.ArchiveMigrations()...)})
 	e.must(err)
 	t.Cleanup(func() { st.Close() })
 	sk, vk, err := evidence.LoadOrCreateKey(filepath.Join(dir, "log.key"), "kyso.test/evidence")
