@@ -17,6 +17,7 @@ import (
 	"github.com/digitorus/pkcs7"
 	"github.com/digitorus/timestamp"
 
+	"github.com/kyso-vn/kyso/internal/ber"
 	"github.com/kyso-vn/kyso/pdf"
 )
 
@@ -305,7 +306,7 @@ func firstElement(b []byte) ([]byte, error) {
 	if _, err := asn1.Unmarshal(b, &raw); err == nil {
 		return raw.FullBytes, nil
 	}
-	der, err := berToDER(b) // NSS (pdfsig) writes indefinite lengths
+	der, err := ber.ToDER(b) // NSS (pdfsig) writes indefinite lengths
 	if err != nil {
 		return nil, fmt.Errorf("the signature value is neither DER nor BER: %w", err)
 	}

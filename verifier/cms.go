@@ -16,6 +16,8 @@ import (
 	_ "crypto/sha1" // adbe.pkcs7.sha1 and SHA-1 in old signatures
 	_ "crypto/sha256"
 	_ "crypto/sha512"
+
+	"github.com/kyso-vn/kyso/internal/ber"
 )
 
 // Object identifiers of CMS, ESS, RFC 3161 and Adobe.
@@ -116,7 +118,7 @@ func parseCMS(der []byte) (*signedMessage, error) {
 	rest, err := asn1.Unmarshal(der, &ci)
 	if err != nil {
 		// Not DER: try BER, which some signers (NSS) write.
-		conv, berErr := berToDER(der)
+		conv, berErr := ber.ToDER(der)
 		if berErr != nil {
 			return nil, fmt.Errorf("%w: %v", errNotCMS, err)
 		}

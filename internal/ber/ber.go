@@ -1,25 +1,29 @@
-package verifier
+// Package ber re-encodes BER as DER: CMS signatures written by some
+// signers (NSS, and so poppler's pdfsig, among them) use indefinite lengths
+// and constructed strings that encoding/asn1 does not parse. Both the
+// signer (extending signatures made elsewhere) and the verifier need it.
+package ber
 
 import (
 	"errors"
 	"fmt"
 )
 
-// errBER reports input that is not valid BER.
-var errBER = errors.New("malformed BER")
+// ErrMalformed reports input that is not valid BER.
+var ErrMalformed = errors.New("malformed BER")
 
-// berToDER re-encodes BER (as some signers, NSS among them, write CMS:
+// ToDER re-encodes BER (as some signers, NSS among them, write CMS:
 // indefinite lengths, constructed strings) as DER, so encoding/asn1 can
 // parse it and the signed attributes hash as they were signed. Trailing
 // zero padding after the outer element is ignored.
-func berToDER(b []byte) ([]byte, error) {
+func ToDER(b []byte) ([]byte, error) {
 	out, rest, err := berElement(b, 0)
 	if err != nil {
 		return nil, err
 	}
 	for _, c := range rest {
 		if c != 0 {
-			return nil, fmt.Errorf("%w: %d bytes after the element", errBER, len(rest))
+			return nil, fmt.Errorf("%w: %d bytes after the element", ErrMalformed, len(rest))
 		}
 	}
 	return out, nil
@@ -30,10 +34,10 @@ const maxBERDepth = 64
 // berElement converts one TLV and returns it with the bytes after it.
 func berElement(b []byte, depth int) (der, rest []byte, err error) {
 	if depth > maxBERDepth {
-		return nil, nil, fmt.Errorf("%w: nested too deeply", errBER)
+		return nil, nil, fmt.Errorf("%w: nested too deeply", ErrMalformed)
 	}
 	if len(b) < 2 {
-		return nil, nil, fmt.Errorf("%w: truncated", errBER)
+		return nil, nil, fmt.Errorf("%w: truncated", ErrMalformed)
 	}
 	// Identifier octets, with high tag numbers.
 	i := 1
@@ -43,7 +47,7 @@ func berElement(b []byte, depth int) (der, rest []byte, err error) {
 		}
 		i++
 		if i >= len(b) {
-			return nil, nil, fmt.Errorf("%w: truncated tag", errBER)
+			return nil, nil, fmt.Errorf("%w: truncated tag", ErrMalformed)
 		}
 	}
 	tag := b[:i]
@@ -53,14 +57,14 @@ func berElement(b []byte, depth int) (der, rest []byte, err error) {
 	var content []byte
 	if l == 0x80 {
 		if !constructed {
-			return nil, nil, fmt.Errorf("%w: indefinite length on a primitive", errBER)
+			return nil, nil, fmt.Errorf("%w: indefinite length on a primitive", ErrMalformed)
 		}
 		// Children until the end-of-contents octets.
 		rest = b[i:]
 		var children [][]byte
 		for {
 			if len(rest) < 2 {
-				return nil, nil, fmt.Errorf("%w: missing end-of-contents", errBER)
+				return nil, nil, fmt.Errorf("%w: missing end-of-contents", ErrMalformed)
 			}
 			if rest[0] == 0 && rest[1] == 0 {
 				rest = rest[2:]
@@ -77,7 +81,7 @@ func berElement(b []byte, depth int) (der, rest []byte, err error) {
 	if l > 0x80 {
 		n := l & 0x7f
 		if n > 4 || i+n > len(b) {
-			return nil, nil, fmt.Errorf("%w: bad length", errBER)
+			return nil, nil, fmt.Errorf("%w: bad length", ErrMalformed)
 		}
 		l = 0
 		for _, c := range b[i : i+n] {
@@ -86,7 +90,7 @@ func berElement(b []byte, depth int) (der, rest []byte, err error) {
 		i += n
 	}
 	if l < 0 || i+l > len(b) {
-		return nil, nil, fmt.Errorf("%w: length %d beyond the data", errBER, l)
+		return nil, nil, fmt.Errorf("%w: length %d beyond the data", ErrMalformed, l)
 	}
 	content, rest = b[i:i+l], b[i+l:]
 	if !constructed {
