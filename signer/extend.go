@@ -109,82 +109,12 @@ func inspect(r *pdf.Reader) (*LTAState, error) {
 			st.DSSEnd = dssEnd(r)
 		}
 	}
-	af, _ := r.Resolve(cat["AcroForm"])
-	acro, _ := af.(pdf.Dict)
-	fs, _ := r.Resolve(acro["Fields"])
-	fields, _ := fs.(pdf.Array)
-	seen := map[pdf.Ref]bool{}
-	var walk func(obj pdf.Object, name string, ft pdf.Name, depth int)
-	walk = func(obj pdf.Object, name string, ft pdf.Name, depth int) {
-		if depth > 32 {
-			return
-		}
-		if ref, ok := obj.(pdf.Ref); ok {
-			if seen[ref] {
-				return
-			}
-			seen[ref] = true
-		}
-		o, err := r.Resolve(obj)
-		if err != nil {
-			return
-		}
-		d, ok := o.(pdf.Dict)
-		if !ok {
-			return
-		}
-		if t, ok := d["T"].(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += t.Text()
-		}
-		if f, ok := d["FT"].(pdf.Name); ok {
-			ft = f
-		}
-		if kids, ok := d["Kids"].(pdf.Array); ok {
-			for _, k := range kids {
-				walk(k, name, ft, depth+1)
-			}
-		}
-		if ft != "Sig" || d["V"] == nil {
-			return
-		}
-		vo, err := r.Resolve(d["V"])
-		sd, _ := vo.(pdf.Dict)
-		if err != nil || sd == nil {
-			return
-		}
-		st.Signatures = append(st.Signatures, describeSignature(name, sd, vri))
+	fields, err := r.SignatureFields()
+	if err != nil {
+		return nil, err
 	}
 	for _, f := range fields {
-		walk(f, "", "", 0)
-	}
-	// Signature widgets only a page lists (poppler does not always add the
-	// field to an inline /AcroForm).
-	if pages, err := r.Pages(); err == nil {
-		for _, pg := range pages {
-			an, _ := r.Resolve(pg.Dict["Annots"])
-			arr, _ := an.(pdf.Array)
-			for _, a := range arr {
-				ref, ok := a.(pdf.Ref)
-				if !ok || seen[ref] {
-					continue
-				}
-				o, _ := r.Resolve(a)
-				d, _ := o.(pdf.Dict)
-				if st, _ := d["Subtype"].(pdf.Name); st != "Widget" {
-					continue
-				}
-				ft, _ := d["FT"].(pdf.Name)
-				if p, err := r.Resolve(d["Parent"]); ft == "" && err == nil {
-					if pd, ok := p.(pdf.Dict); ok {
-						ft, _ = pd["FT"].(pdf.Name)
-					}
-				}
-				walk(a, "", ft, 0)
-			}
-		}
+		st.Signatures = append(st.Signatures, describeSignature(f.Name, f.Value, vri))
 	}
 	slices.SortStableFunc(st.Signatures, func(a, b SignatureInfo) int { return cmp.Compare(a.SignedEnd, b.SignedEnd) })
 	st.LTA = len(st.Signatures) > 0

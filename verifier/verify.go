@@ -179,65 +179,13 @@ func (rep *Report) conclude() {
 // every signature field that has a value, in the order of the revisions
 // they cover.
 func findSignatures(rd *pdf.Reader) ([]*sigInput, error) {
-	cat, err := rd.Catalog()
+	fields, err := rd.SignatureFields()
 	if err != nil {
 		return nil, err
 	}
-	af, _ := rd.Resolve(cat["AcroForm"])
-	acro, _ := af.(pdf.Dict)
-	fs, _ := rd.Resolve(acro["Fields"])
-	fields, _ := fs.(pdf.Array)
 	var out []*sigInput
-	seen := map[pdf.Ref]bool{}
-	var walk func(obj pdf.Object, prefix string, ft pdf.Name, depth int)
-	walk = func(obj pdf.Object, prefix string, ft pdf.Name, depth int) {
-		if depth > 32 {
-			return
-		}
-		if ref, ok := obj.(pdf.Ref); ok {
-			if seen[ref] {
-				return
-			}
-			seen[ref] = true
-		}
-		o, err := rd.Resolve(obj)
-		if err != nil {
-			return
-		}
-		d, ok := o.(pdf.Dict)
-		if !ok {
-			return
-		}
-		name := prefix
-		if t, ok := d["T"].(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += t.Text()
-		}
-		if f, ok := d["FT"].(pdf.Name); ok {
-			ft = f
-		}
-		if kids, ok := d["Kids"].(pdf.Array); ok {
-			for _, k := range kids {
-				walk(k, name, ft, depth+1)
-			}
-		}
-		if ft != "Sig" || d["V"] == nil {
-			return
-		}
-		s := &sigInput{field: name, kind: "signature"}
-		if ref, ok := d["V"].(pdf.Ref); ok {
-			s.ref = ref
-		}
-		vo, err := rd.Resolve(d["V"])
-		if err != nil {
-			return
-		}
-		s.dict, _ = vo.(pdf.Dict)
-		if s.dict == nil {
-			return
-		}
+	for _, f := range fields {
+		s := &sigInput{field: f.Name, kind: "signature", ref: f.ValueRef, dict: f.Value}
 		if t, _ := s.dict["Type"].(pdf.Name); t == "DocTimeStamp" {
 			s.kind = "document-timestamp"
 		}
@@ -246,43 +194,8 @@ func findSignatures(rd *pdf.Reader) ([]*sigInput, error) {
 		}
 		out = append(out, s)
 	}
-	for _, f := range fields {
-		walk(f, "", "", 0)
-	}
-	// Signature widgets that only a page lists (some writers, poppler among
-	// them, do not add the field to an inline /AcroForm).
-	if pages, err := rd.Pages(); err == nil {
-		for _, pg := range pages {
-			an, _ := rd.Resolve(pg.Dict["Annots"])
-			arr, _ := an.(pdf.Array)
-			for _, a := range arr {
-				ref, ok := a.(pdf.Ref)
-				if !ok || seen[ref] {
-					continue
-				}
-				o, _ := rd.Resolve(a)
-				d, _ := o.(pdf.Dict)
-				if st, _ := d["Subtype"].(pdf.Name); st != "Widget" {
-					continue
-				}
-				walk(a, "", inheritedFT(rd, d), 0)
-			}
-		}
-	}
 	slices.SortStableFunc(out, func(a, b *sigInput) int { return cmp.Compare(signedEnd(a), signedEnd(b)) })
 	return out, nil
-}
-
-// inheritedFT returns a field's type, looking up its /Parent chain.
-func inheritedFT(rd *pdf.Reader, d pdf.Dict) pdf.Name {
-	for i := 0; d != nil && i < 32; i++ {
-		if ft, ok := d["FT"].(pdf.Name); ok {
-			return ft
-		}
-		p, _ := rd.Resolve(d["Parent"])
-		d, _ = p.(pdf.Dict)
-	}
-	return ""
 }
 
 // signedEnd orders signatures by the end of the bytes they sign.
