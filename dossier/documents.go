@@ -3,6 +3,8 @@ package dossier
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
+	"errors"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -442,26 +444,33 @@ func versionsTx(ctx context.Context, tx *storage.Tx, where string, args ...any) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	// Each version's current assessment and its bytes' latest validation:
+	// one indexed row each, however many versions share the same bytes.
 	for _, v := range out {
-		sum, _ := storage.ParseSum(v.SHA256)
-		reps, err := tx.Reports(ctx, sum, "")
-		if err != nil {
+		var body string
+		err := tx.QueryRow(ctx, `SELECT r.body FROM dossier_assessments a JOIN reports r ON r.id = a.report_id
+			WHERE a.version_id = $1 ORDER BY a.report_id DESC LIMIT 1`, v.ID).Scan(&body)
+		switch {
+		case err == nil:
+			var a Assessment
+			if err := json.Unmarshal([]byte(body), &a); err != nil {
+				return nil, fmt.Errorf("document %d: assessment: %w", v.ID, err)
+			}
+			v.Assessment = &a
+		case !errors.Is(err, sql.ErrNoRows):
 			return nil, err
 		}
-		for _, r := range reps {
-			switch r.Kind {
-			case "provenance":
-				var a Assessment
-				if err := json.Unmarshal([]byte(r.Body), &a); err == nil && a.Version == v.ID {
-					v.Assessment = &a
-				}
-			case "validation":
-				var si storedInspection
-				if err := json.Unmarshal([]byte(r.Body), &si); err == nil {
-					si.Inspection.Report = si.Report
-					v.Inspection = &si.Inspection
-				}
+		err = tx.QueryRow(ctx, `SELECT body FROM reports WHERE subject_sha256 = $1 AND kind = 'validation'
+			ORDER BY id DESC LIMIT 1`, v.SHA256).Scan(&body)
+		switch {
+		case err == nil:
+			var si storedInspection
+			if err := json.Unmarshal([]byte(body), &si); err == nil {
+				si.Inspection.Report = si.Report
+				v.Inspection = &si.Inspection
 			}
+		case !errors.Is(err, sql.ErrNoRows):
+			return nil, err
 		}
 	}
 	return out, nil

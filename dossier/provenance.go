@@ -469,7 +469,11 @@ func (s *step) assessInTx(ctx context.Context, v *DocumentVersion, trigger strin
 	if err != nil {
 		return err
 	}
-	if _, err := s.tx.InsertReport(ctx, storage.Report{Kind: "provenance", Subject: sum, Body: string(body), CreatedAt: s.now}); err != nil {
+	rep, err := s.tx.InsertReport(ctx, storage.Report{Kind: "provenance", Subject: sum, Body: string(body), CreatedAt: s.now})
+	if err != nil {
+		return err
+	}
+	if _, err := s.tx.Exec(ctx, "INSERT INTO dossier_assessments (version_id, report_id) VALUES ($1, $2)", v.ID, rep.ID); err != nil {
 		return err
 	}
 	s.entries = append(s.entries, evidence.Entry{Type: evidence.ProvenanceAssessed, Time: s.now, Actor: s.actor.String(),

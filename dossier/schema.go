@@ -124,7 +124,26 @@ CREATE TABLE dossier_log_entries (
 	PRIMARY KEY (dossier_id, seq)
 );
 `
+	// v102 indexes each document version's provenance assessments (reports
+	// are keyed by the bytes' SHA-256, which identical uploads share), so
+	// reading a version's current assessment does not scan them all. Rows
+	// are appended: the newest row of a version is its current assessment.
+	v102 := func(jsonVersion string) string {
+		return `
+CREATE TABLE dossier_assessments (
+	version_id BIGINT NOT NULL REFERENCES dossier_documents (id),
+	report_id  BIGINT NOT NULL REFERENCES reports (id),
+	PRIMARY KEY (version_id, report_id)
+);
+INSERT INTO dossier_assessments (version_id, report_id)
+	SELECT dd.id, r.id FROM reports r JOIN documents doc ON doc.sha256 = r.subject_sha256
+	JOIN dossier_documents dd ON dd.document_id = doc.id
+	WHERE r.kind = 'provenance' AND ` + jsonVersion + ` = dd.id;
+`
+	}
 	return []storage.Migration{
+		{Version: 102, Name: "dossier: each document version's provenance assessments",
+			SQLite: v102("json_extract(r.body, '$.version')"), Postgres: v102("(r.body::jsonb ->> 'version')::bigint")},
 		{Version: 101, Name: "dossier: the evidence-log entries of each dossier", SQLite: v101, Postgres: v101},
 		{Version: 100, Name: "dossier: units, staff, roles, assignments, dossiers, events, documents, verification codes",
 			SQLite: v100("sqlite"), Postgres: v100("postgres")},

@@ -2,11 +2,14 @@ package signer
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"fmt"
-	"io"
 	"maps"
+	"math"
+	"slices"
 	"strconv"
 	"time"
+	"unicode/utf16"
 
 	"github.com/kyso-vn/kyso/pdf"
 )
@@ -19,7 +22,7 @@ type fieldSpec struct {
 	contentsBytes int      // capacity of /Contents in bytes (hex is twice that)
 	page          int      // 0-based page of the widget
 	rect          [4]float64
-	appearance    []byte // rendered one-page PDF, nil when invisible
+	appearance    *drawing // nil when invisible
 	lock          *FieldLock
 	certify       int
 	dss           pdf.Ref // when not zero, set as the catalog's /DSS (document time-stamps)
@@ -324,115 +327,118 @@ func addSignatureField(r *pdf.Reader, fi *fieldInfo, spec fieldSpec) (*placed, e
 	return p, nil
 }
 
-// importAppearance copies the page of a rendered one-page PDF into u as a
-// Form XObject of size w × h, turned to stay upright on a rotated page.
-func importAppearance(u *pdf.Update, rendered []byte, w, h float64, rotate int) (pdf.Ref, error) {
-	src, err := pdf.Open(bytes.NewReader(rendered), int64(len(rendered)), nil)
-	if err != nil {
-		return pdf.Ref{}, fmt.Errorf("%w: %v", errAppearance, err)
-	}
-	pg, err := src.Page(0)
-	if err != nil {
-		return pdf.Ref{}, fmt.Errorf("%w: %v", errAppearance, err)
-	}
-	co, err := src.Resolve(pg.Dict["Contents"])
-	if err != nil {
-		return pdf.Ref{}, fmt.Errorf("%w: %v", errAppearance, err)
-	}
-	cs, ok := co.(*pdf.Stream)
-	if !ok {
-		return pdf.Ref{}, fmt.Errorf("%w: the rendered page has no single content stream", errAppearance)
-	}
-	data, err := io.ReadAll(src.RawStream(cs))
-	if err != nil {
-		return pdf.Ref{}, err
-	}
-	imported := map[pdf.Ref]pdf.Ref{}
-	res, err := importObject(u, src, pg.Resources, imported, 0)
-	if err != nil {
-		return pdf.Ref{}, fmt.Errorf("%w: %v", errAppearance, err)
-	}
-	d := pdf.Dict{"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Form"),
-		"BBox": pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Real(w), pdf.Real(h)}, "Resources": res}
-	for _, k := range []pdf.Name{"Filter", "DecodeParms"} {
-		if v := cs.Dict[k]; v != nil {
-			d[k] = v
+// importAppearance writes a drawing into u as a Form XObject of size
+// w × h, turned to stay upright on a rotated page, with its fonts and images.
+func importAppearance(u *pdf.Update, d *drawing, w, h float64, rotate int) (pdf.Ref, error) {
+	fontRes := pdf.Dict{}
+	for _, f := range d.fonts {
+		ref, err := writeFont(u, f)
+		if err != nil {
+			return pdf.Ref{}, fmt.Errorf("%w: %v", errAppearance, err)
 		}
+		fontRes[pdf.Name(f.name)] = ref
 	}
+	xobjRes := pdf.Dict{}
+	for _, img := range d.images {
+		xobjRes[pdf.Name(img.name)] = writeImage(u, img)
+	}
+	res := pdf.Dict{}
+	if len(fontRes) > 0 {
+		res["Font"] = fontRes
+	}
+	if len(xobjRes) > 0 {
+		res["XObject"] = xobjRes
+	}
+	fd := pdf.Dict{"Type": pdf.Name("XObject"), "Subtype": pdf.Name("Form"),
+		"BBox": pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Real(w), pdf.Real(h)}, "Resources": res,
+		"Filter": pdf.Name("FlateDecode")}
 	switch rotate {
 	case 90:
-		d["Matrix"] = pdf.Array{pdf.Integer(0), pdf.Integer(1), pdf.Integer(-1), pdf.Integer(0), pdf.Real(h), pdf.Integer(0)}
+		fd["Matrix"] = pdf.Array{pdf.Integer(0), pdf.Integer(1), pdf.Integer(-1), pdf.Integer(0), pdf.Real(h), pdf.Integer(0)}
 	case 180:
-		d["Matrix"] = pdf.Array{pdf.Integer(-1), pdf.Integer(0), pdf.Integer(0), pdf.Integer(-1), pdf.Real(w), pdf.Real(h)}
+		fd["Matrix"] = pdf.Array{pdf.Integer(-1), pdf.Integer(0), pdf.Integer(0), pdf.Integer(-1), pdf.Real(w), pdf.Real(h)}
 	case 270:
-		d["Matrix"] = pdf.Array{pdf.Integer(0), pdf.Integer(-1), pdf.Integer(1), pdf.Integer(0), pdf.Integer(0), pdf.Real(w)}
+		fd["Matrix"] = pdf.Array{pdf.Integer(0), pdf.Integer(-1), pdf.Integer(1), pdf.Integer(0), pdf.Integer(0), pdf.Real(w)}
 	}
 	ref := u.Alloc()
-	u.SetStream(ref, d, data)
+	u.SetStream(ref, fd, deflate(d.content.Bytes()))
 	return ref, nil
 }
 
-// importObject deep-copies obj from src into u, giving every indirect
-// object it reaches a new number.
-func importObject(u *pdf.Update, src *pdf.Reader, obj pdf.Object, done map[pdf.Ref]pdf.Ref, depth int) (pdf.Object, error) {
-	if depth > 64 {
-		return nil, fmt.Errorf("object graph too deep")
+func writeImage(u *pdf.Update, img *drawnImage) pdf.Ref {
+	d := maps.Clone(img.dict)
+	if img.smask != nil {
+		d["SMask"] = writeImage(u, img.smask)
 	}
-	switch o := obj.(type) {
-	case pdf.Ref:
-		if n, ok := done[o]; ok {
-			return n, nil
-		}
-		n := u.Alloc()
-		done[o] = n
-		v, err := src.Get(o)
-		if err != nil {
-			return nil, err
-		}
-		if s, ok := v.(*pdf.Stream); ok {
-			data, err := io.ReadAll(src.RawStream(s))
-			if err != nil {
-				return nil, err
-			}
-			d, err := importObject(u, src, s.Dict, done, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			dd := d.(pdf.Dict)
-			delete(dd, "Length")
-			u.SetStream(n, dd, data)
-			return n, nil
-		}
-		c, err := importObject(u, src, v, done, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		u.Set(n, c)
-		return n, nil
-	case pdf.Dict:
-		out := make(pdf.Dict, len(o))
-		for k, v := range o {
-			c, err := importObject(u, src, v, done, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[k] = c
-		}
-		return out, nil
-	case pdf.Array:
-		out := make(pdf.Array, len(o))
-		for i, v := range o {
-			c, err := importObject(u, src, v, done, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	case *pdf.Stream:
-		return nil, fmt.Errorf("direct stream object")
+	ref := u.Alloc()
+	u.SetStream(ref, d, img.data)
+	return ref
+}
+
+// writeFont embeds the glyphs a drawing shows as a Type 0 font with
+// Identity-H encoding over a CIDFontType2 whose CIDs are the glyph IDs of
+// a subset of the TrueType font, with the glyphs' widths and a ToUnicode
+// map so text extracts as it was written.
+func writeFont(u *pdf.Update, f *fontUse) (pdf.Ref, error) {
+	gids := slices.Sorted(maps.Keys(f.used))
+	sub, err := f.face.Subset(gids)
+	if err != nil {
+		return pdf.Ref{}, err
 	}
-	return obj, nil
+	// The subset tag (ISO 32000-1 §9.6.4): six capitals, here from a hash
+	// of the glyph set so the same glyphs give the same name.
+	sum := sha256.Sum256(fmt.Append(nil, gids))
+	tag := make([]byte, 6)
+	for i := range tag {
+		tag[i] = 'A' + sum[i]%26
+	}
+	base := pdf.Name(string(tag) + "+" + f.face.Name)
+
+	fileRef := u.Alloc()
+	u.SetStream(fileRef, pdf.Dict{"Length1": pdf.Integer(len(sub)), "Filter": pdf.Name("FlateDecode")}, deflate(sub))
+	bbox := pdf.Array{}
+	for _, v := range f.face.BBox {
+		bbox = append(bbox, pdf.Integer(math.Round(v)))
+	}
+	descRef := u.Alloc()
+	u.Set(descRef, pdf.Dict{"Type": pdf.Name("FontDescriptor"), "FontName": base, "Flags": pdf.Integer(32),
+		"FontBBox": bbox, "ItalicAngle": pdf.Real(f.face.ItalicAngle), "Ascent": pdf.Integer(math.Round(f.face.Ascent)),
+		"Descent": pdf.Integer(math.Round(f.face.Descent)), "CapHeight": pdf.Integer(math.Round(f.face.CapHeight)),
+		"StemV": pdf.Integer(80), "FontFile2": fileRef})
+
+	widths := pdf.Array{}
+	var cmap bytes.Buffer
+	cmap.WriteString("/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n" +
+		"/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n" +
+		"/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n" +
+		"1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n")
+	for i := 0; i < len(gids); i += 100 {
+		chunk := gids[i:min(i+100, len(gids))]
+		fmt.Fprintf(&cmap, "%d beginbfchar\n", len(chunk))
+		for _, g := range chunk {
+			fmt.Fprintf(&cmap, "<%04X> <", g)
+			for _, u := range utf16.Encode([]rune{f.used[g]}) {
+				fmt.Fprintf(&cmap, "%04X", u)
+			}
+			cmap.WriteString(">\n")
+		}
+		cmap.WriteString("endbfchar\n")
+	}
+	cmap.WriteString("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n")
+	for _, g := range gids {
+		widths = append(widths, pdf.Integer(g), pdf.Array{pdf.Integer(math.Round(f.face.Advance(g)))})
+	}
+	toUni := u.Alloc()
+	u.SetStream(toUni, pdf.Dict{"Filter": pdf.Name("FlateDecode")}, deflate(cmap.Bytes()))
+
+	cidRef := u.Alloc()
+	u.Set(cidRef, pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("CIDFontType2"), "BaseFont": base,
+		"CIDSystemInfo":  pdf.Dict{"Registry": pdf.LitString("Adobe"), "Ordering": pdf.LitString("Identity"), "Supplement": pdf.Integer(0)},
+		"FontDescriptor": descRef, "W": widths, "CIDToGIDMap": pdf.Name("Identity")})
+	ref := u.Alloc()
+	u.Set(ref, pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type0"), "BaseFont": base,
+		"Encoding": pdf.Name("Identity-H"), "DescendantFonts": pdf.Array{cidRef}, "ToUnicode": toUni})
+	return ref, nil
 }
 
 // pdfDate formats t as a PDF date in Vietnam's time zone, e.g.

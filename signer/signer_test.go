@@ -354,6 +354,17 @@ func TestVisibleVietnamese(t *testing.T) {
 			t.Errorf("pdftotext lacks %q:\n%s", want, text)
 		}
 	}
+	// The appearance's fonts are embedded subsets (emb yes, sub yes), and
+	// qpdf finds the file's structure sound.
+	for _, l := range strings.Split(run(t, "pdffonts", out), "\n")[2:] {
+		if f := strings.Fields(l); len(f) >= 5 && strings.Contains(f[0], "DejaVu") && !strings.Contains(l, "yes yes") {
+			t.Errorf("pdffonts: not an embedded subset: %s", l)
+		}
+	}
+	if fonts := run(t, "pdffonts", out); !strings.Contains(fonts, "+DejaVuSans-Bold") || !strings.Contains(fonts, "+DejaVuSans ") {
+		t.Errorf("pdffonts lacks the appearance fonts:\n%s", fonts)
+	}
+	run(t, "qpdf", "--check", out)
 	if t1 := run(t, "pdftotext", "-f", "1", "-l", "1", out, "-"); strings.Contains(t1, "Trần") {
 		t.Error("the appearance landed on page 1")
 	}
@@ -361,6 +372,9 @@ func TestVisibleVietnamese(t *testing.T) {
 	// an 842 pt page) holds ink; the area left of it does not.
 	prefix := filepath.Join(f.dir, "render")
 	run(t, "pdftoppm", "-png", "-r", "72", "-f", "2", "-l", "2", out, prefix)
+	if dir := os.Getenv("KYSO_KEEP_RENDER"); dir != "" {
+		run(t, "pdftoppm", "-png", "-r", "200", "-f", "2", "-l", "2", "-x", "830", "-y", "1860", "-W", "720", "-H", "300", out, filepath.Join(dir, "visible"))
+	}
 	matches, _ := filepath.Glob(prefix + "*.png")
 	if len(matches) != 1 {
 		t.Fatalf("pdftoppm wrote %v", matches)

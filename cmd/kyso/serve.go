@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
 	"strings"
@@ -193,6 +194,21 @@ func serve(ctx context.Context, e *env, cfg config.Config, o serveOptions, logge
 		scheme = "https"
 	}
 	url := scheme + "://" + ln.Addr().String()
+	if addr := os.Getenv("KYSO_DEBUG_PPROF"); addr != "" {
+		// Profiling for benchmarks, on its own listener (never the public one).
+		pl, err := net.Listen("tcp", addr)
+		if err != nil {
+			ln.Close()
+			return withCode(exitUsage, fmt.Errorf("KYSO_DEBUG_PPROF: %w", err))
+		}
+		logger.Warn("pprof profiling endpoints are served", "addr", pl.Addr().String())
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		ps := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go ps.Serve(pl)
+		defer ps.Close()
+	}
 	go checkpoints(ctx, lg, o.checkpointEvery, cfg, logger)
 	logger.Info("kyso serving", "url", url, "database", store.Meta.Name(), "objects", store.Objects.Name(), "development", dev)
 	fmt.Fprintf(e.stdout, "kyso is serving on %s\n", url)
