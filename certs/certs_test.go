@@ -214,6 +214,9 @@ func TestTrustStoreVerify(t *testing.T) {
 		{"personal certificate as TSA", head.Certificate, now, PurposeTimeStamping, ErrKeyUsage},
 		{"other PKI", stranger.Certificate, now, PurposeDocumentSigning, ErrUntrusted},
 	}
+	// One store for all cases, valid ones first: the later ones run
+	// against the chains it remembered and must still fail (a remembered
+	// chain is reused only when it is valid at the time asked).
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			// The dev intermediate is younger than the expired certificate's
@@ -227,9 +230,20 @@ func TestTrustStoreVerify(t *testing.T) {
 			}
 		})
 	}
-	// Without the intermediate there is no chain.
+	// Without the intermediate there is no chain, though one was found
+	// with it.
 	if _, err := ts.Verify(ctx, head.Certificate, VerifyOptions{}); !errors.Is(err, ErrUntrusted) {
 		t.Errorf("no intermediates: %v", err)
+	}
+	// A remembered chain is a copy: changing what Verify returned does
+	// not change the next answer.
+	ch, err := ts.Verify(ctx, head.Certificate, VerifyOptions{Intermediates: inter})
+	if err != nil || len(ch.Certificates) != 3 {
+		t.Fatalf("chain %v, %v", ch, err)
+	}
+	ch.Certificates[1] = stranger.Certificate
+	if ch, err := ts.Verify(ctx, head.Certificate, VerifyOptions{Intermediates: inter}); err != nil || !ch.Certificates[1].Equal(p.Intermediate.Certificate) {
+		t.Errorf("second chain %v, %v", ch, err)
 	}
 }
 

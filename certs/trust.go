@@ -2,6 +2,7 @@ package certs
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/asn1"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	lru "github.com/hashicorp/golang-lru/v2"
 )
 
 // Errors of chain verification; test with errors.Is.
@@ -45,15 +48,26 @@ func (p Purpose) String() string {
 	return fmt.Sprintf("Purpose(%d)", int(p))
 }
 
-// TrustStore is a set of trust anchors.
+// TrustStore is a set of trust anchors. It is safe for concurrent use
+// (Add excepted) and remembers the chains it has built: a service
+// verifies the same signer and TSA chains again and again, and building
+// one checks several signatures.
 type TrustStore struct {
 	anchors []*x509.Certificate
 	pool    *x509.CertPool
+	chains  *lru.Cache[chainKey, []*x509.Certificate]
 }
+
+// chainKey names a chain search: the leaf and the candidate intermediates.
+type chainKey struct{ leaf, intermediates [sha256.Size]byte }
+
+// chainCacheSize bounds the remembered chains (a few KB each).
+const chainCacheSize = 4096
 
 // NewTrustStore returns a store with the given anchors.
 func NewTrustStore(anchors ...*x509.Certificate) *TrustStore {
-	s := &TrustStore{pool: x509.NewCertPool()}
+	chains, _ := lru.New[chainKey, []*x509.Certificate](chainCacheSize)
+	s := &TrustStore{pool: x509.NewCertPool(), chains: chains}
 	for _, a := range anchors {
 		s.Add(a)
 	}
@@ -69,6 +83,7 @@ func (s *TrustStore) Add(c *x509.Certificate) {
 	}
 	s.anchors = append(s.anchors, c)
 	s.pool.AddCert(c)
+	s.chains.Purge() // a new anchor can end shorter chains
 }
 
 // Anchors returns the anchors in the order they were added.
@@ -144,16 +159,7 @@ func (s *TrustStore) Verify(ctx context.Context, leaf *x509.Certificate, opts Ve
 	if err := CheckUsage(leaf, opts.Purpose); err != nil {
 		return nil, fmt.Errorf("%s: %w", who, err)
 	}
-	inter := x509.NewCertPool()
-	for _, c := range opts.Intermediates {
-		inter.AddCert(c)
-	}
-	chains, err := leaf.Verify(x509.VerifyOptions{
-		Roots:         s.pool,
-		Intermediates: inter,
-		CurrentTime:   at,
-		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
-	})
+	chain, err := s.build(leaf, opts.Intermediates, at)
 	if err != nil {
 		var inv x509.CertificateInvalidError
 		if errors.As(err, &inv) && inv.Reason == x509.Expired {
@@ -165,7 +171,8 @@ func (s *TrustStore) Verify(ctx context.Context, leaf *x509.Certificate, opts Ve
 		}
 		return nil, fmt.Errorf("%s: %w: %v", who, ErrUntrusted, err)
 	}
-	ch := &Chain{Certificates: chains[0]}
+	ch := &Chain{Certificates: chain}
+
 	if opts.Revocation == nil || opts.Revocation.Mode == RevocationOff {
 		return ch, nil
 	}
@@ -180,6 +187,48 @@ func (s *TrustStore) Verify(ctx context.Context, leaf *x509.Certificate, opts Ve
 		}
 	}
 	return ch, nil
+}
+
+// build finds a chain from leaf to an anchor, every certificate of it
+// valid at at. A chain found before for the same leaf and intermediates is
+// reused when it is valid at at: what x509 checks besides validity periods
+// (signatures, basic constraints, name constraints, path length) does not
+// depend on the time. Otherwise x509 searches anew, and its first chain is
+// remembered.
+func (s *TrustStore) build(leaf *x509.Certificate, intermediates []*x509.Certificate, at time.Time) ([]*x509.Certificate, error) {
+	key := chainKey{leaf: sha256.Sum256(leaf.Raw)}
+	h := sha256.New()
+	for _, c := range intermediates {
+		h.Write(c.Raw)
+	}
+	h.Sum(key.intermediates[:0])
+	if chain, ok := s.chains.Get(key); ok && validAt(chain, at) {
+		return slices.Clone(chain), nil
+	}
+	inter := x509.NewCertPool()
+	for _, c := range intermediates {
+		inter.AddCert(c)
+	}
+	chains, err := leaf.Verify(x509.VerifyOptions{
+		Roots:         s.pool,
+		Intermediates: inter,
+		CurrentTime:   at,
+		KeyUsages:     []x509.ExtKeyUsage{x509.ExtKeyUsageAny},
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.chains.Add(key, slices.Clone(chains[0]))
+	return chains[0], nil
+}
+
+func validAt(chain []*x509.Certificate, at time.Time) bool {
+	for _, c := range chain {
+		if at.Before(c.NotBefore) || at.After(c.NotAfter) {
+			return false
+		}
+	}
+	return true
 }
 
 var (

@@ -314,6 +314,17 @@ func (l *lexer) name() ([]byte, error) {
 	return out, nil
 }
 
+// hexVal is the value of each hexadecimal digit, 0xff for other bytes.
+var hexVal = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+		if isHex(byte(i)) {
+			t[i] = unhex(byte(i))
+		}
+	}
+	return t
+}()
+
 func isHex(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
@@ -336,6 +347,28 @@ func (l *lexer) hexString(start int64) ([]byte, error) {
 	var hi byte
 	half := false
 	for {
+		if !half && l.err == nil {
+			// Fast path: decode the run of hex digit pairs already in the
+			// buffer (signature /Contents are tens of kilobytes of them).
+			buf, _ := l.br.Peek(l.br.Buffered())
+			n := 0
+			for n+1 < len(buf) && hexVal[buf[n]] < 16 && hexVal[buf[n+1]] < 16 {
+				n += 2
+			}
+			if lim := l.maxPos - l.pos; int64(n) > lim {
+				n = int(lim) &^ 1
+			}
+			if n > 0 {
+				if out == nil {
+					out = make([]byte, 0, n/2+16)
+				}
+				for i := 0; i < n; i += 2 {
+					out = append(out, hexVal[buf[i]]<<4|hexVal[buf[i+1]])
+				}
+				l.br.Discard(n)
+				l.pos += int64(n)
+			}
+		}
 		c, err := l.readByte()
 		if err != nil {
 			if err == io.EOF {

@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"encoding/hex"
 	"errors"
 	"math"
 	"testing"
@@ -240,4 +241,56 @@ func TestEqual(t *testing.T) {
 	if Equal(Integer(1), Real(1)) {
 		t.Error("Integer 1 equals Real 1")
 	}
+}
+
+// TestHexStrings checks hexadecimal strings, whose digit runs are decoded
+// straight from the read buffer, at buffer sizes that split them anywhere
+// and against the object size limit.
+func TestHexStrings(t *testing.T) {
+	long := bytes.Repeat([]byte("0123456789abcdefABCDEF"), 300)
+	tests := []struct {
+		name string
+		in   string
+		want []byte // nil: an error
+	}{
+		{"empty", "<>", []byte{}},
+		{"pair", "<4b>", []byte{0x4b}},
+		{"odd digit count pads with 0", "<4b5>", []byte{0x4b, 0x50}},
+		{"whitespace between digits", "<4 b\n5\t0 >", []byte{0x4b, 0x50}},
+		{"long run", "<" + string(long) + ">", mustHex(t, string(long))},
+		{"long run with a break", "<" + string(long[:101]) + " " + string(long[101:]) + ">", mustHex(t, string(long))},
+		{"bad character", "<4bzz>", nil},
+		{"unterminated", "<" + string(long), nil},
+	}
+	for _, tc := range tests {
+		for _, bufSize := range []int{16, 17, 64, 4096} {
+			lex := newLexer(bytes.NewReader([]byte(tc.in)), 0, int64(len(tc.in)), bufSize, 1<<20)
+			obj, err := newParser(lex, 8, true).object()
+			if tc.want == nil {
+				if err == nil || !errors.Is(err, ErrMalformed) {
+					t.Errorf("%s (buffer %d): got %v, %v; want ErrMalformed", tc.name, bufSize, obj, err)
+				}
+				continue
+			}
+			s, ok := obj.(String)
+			if err != nil || !ok || !s.Hex || !bytes.Equal(s.Value, tc.want) {
+				t.Errorf("%s (buffer %d): got %#v, %v", tc.name, bufSize, obj, err)
+			}
+		}
+	}
+	// A hex string longer than the object size limit is refused.
+	in := "<" + string(long) + ">"
+	lex := newLexer(bytes.NewReader([]byte(in)), 0, int64(len(in)), 4096, 1001)
+	if _, err := newParser(lex, 8, true).object(); !errors.Is(err, ErrLimit) {
+		t.Errorf("over the limit: error %v, want ErrLimit", err)
+	}
+}
+
+func mustHex(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

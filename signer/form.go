@@ -3,6 +3,7 @@ package signer
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"maps"
 	"math"
@@ -380,11 +381,19 @@ func writeImage(u *pdf.Update, img *drawnImage) pdf.Ref {
 // a subset of the TrueType font, with the glyphs' widths and a ToUnicode
 // map so text extracts as it was written.
 func writeFont(u *pdf.Update, f *fontUse) (pdf.Ref, error) {
+	// CIDs are the glyph IDs of the full font (the content stream shows
+	// them); the subset renumbers its glyphs, CIDToGIDMap maps back.
 	gids := slices.Sorted(maps.Keys(f.used))
-	sub, err := f.face.Subset(gids)
+	sub, newGID, err := f.face.Subset(gids)
 	if err != nil {
 		return pdf.Ref{}, err
 	}
+	cidToGID := make([]byte, 2*(int(gids[len(gids)-1])+1))
+	for _, g := range gids {
+		binary.BigEndian.PutUint16(cidToGID[2*int(g):], newGID[g])
+	}
+	mapRef := u.Alloc()
+	u.SetStream(mapRef, pdf.Dict{"Filter": pdf.Name("FlateDecode")}, deflate(cidToGID))
 	// The subset tag (ISO 32000-1 §9.6.4): six capitals, here from a hash
 	// of the glyph set so the same glyphs give the same name.
 	sum := sha256.Sum256(fmt.Append(nil, gids))
@@ -434,7 +443,7 @@ func writeFont(u *pdf.Update, f *fontUse) (pdf.Ref, error) {
 	cidRef := u.Alloc()
 	u.Set(cidRef, pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("CIDFontType2"), "BaseFont": base,
 		"CIDSystemInfo":  pdf.Dict{"Registry": pdf.LitString("Adobe"), "Ordering": pdf.LitString("Identity"), "Supplement": pdf.Integer(0)},
-		"FontDescriptor": descRef, "W": widths, "CIDToGIDMap": pdf.Name("Identity")})
+		"FontDescriptor": descRef, "W": widths, "CIDToGIDMap": mapRef})
 	ref := u.Alloc()
 	u.Set(ref, pdf.Dict{"Type": pdf.Name("Font"), "Subtype": pdf.Name("Type0"), "BaseFont": base,
 		"Encoding": pdf.Name("Identity-H"), "DescendantFonts": pdf.Array{cidRef}, "ToUnicode": toUni})

@@ -319,11 +319,22 @@ func pngImage(b []byte) (*drawnImage, error) {
 	return out, nil
 }
 
+// deflaters reuses zlib writers: a new one allocates about a megabyte of
+// state, more than compressing an appearance's streams costs.
+var deflaters = sync.Pool{New: func() any {
+	zw, _ := zlib.NewWriterLevel(nil, zlib.BestSpeed)
+	return zw
+}}
+
+// deflate compresses b for a FlateDecode stream.
 func deflate(b []byte) []byte {
 	var buf bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&buf, zlib.BestSpeed)
+	buf.Grow(len(b)/2 + 64)
+	zw := deflaters.Get().(*zlib.Writer)
+	zw.Reset(&buf)
 	zw.Write(b)
 	zw.Close()
+	deflaters.Put(zw)
 	return buf.Bytes()
 }
 

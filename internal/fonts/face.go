@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"golang.org/x/image/font/sfnt"
@@ -149,13 +150,15 @@ func (f *Face) Width(s string) float64 {
 	return w
 }
 
-// Subset returns a TrueType file holding the outlines of glyphs (and of
-// the glyphs composite ones are built from, and .notdef) and nothing of the
-// others, glyph IDs unchanged. It keeps only the tables a PDF FontFile2
-// needs (ISO 32000-1 §9.9): head, hhea, hmtx, loca, glyf, maxp, and the
-// hinting tables cvt, fpgm and prep when present; plus cmap, OS/2 and a
-// post table without glyph names.
-func (f *Face) Subset(glyphs []uint16) ([]byte, error) {
+// Subset returns a TrueType file holding glyphs, the glyphs composite
+// ones are built from, and .notdef, renumbered compactly in ascending
+// order of their original IDs, and gid mapping each original glyph ID to
+// its ID in the subset. It keeps only the tables a PDF FontFile2 needs
+// (ISO 32000-1 §9.9): head, hhea, hmtx, loca, glyf, maxp, and the hinting
+// tables cvt, fpgm and prep when present; plus OS/2, an empty cmap and a
+// post table without glyph names, so that font tools other than PDF
+// readers accept the file too.
+func (f *Face) Subset(glyphs []uint16) (font []byte, gid map[uint16]uint16, err error) {
 	glyf := f.tables["glyf"]
 	keep := map[uint16]bool{}
 	todo := append(slices.Clone(glyphs), 0)
@@ -166,39 +169,53 @@ func (f *Face) Subset(glyphs []uint16) ([]byte, error) {
 			continue
 		}
 		keep[g] = true
-		data := glyf[f.loca[g]:f.loca[g+1]]
-		comps, err := components(data)
+		comps, err := components(glyf[f.loca[g]:f.loca[g+1]])
 		if err != nil {
-			return nil, fmt.Errorf("%w: glyph %d: %v", ErrFont, g, err)
+			return nil, nil, fmt.Errorf("%w: glyph %d: %v", ErrFont, g, err)
 		}
 		for _, c := range comps {
-			if !keep[c] {
-				todo = append(todo, c)
+			if !keep[c.glyph] {
+				todo = append(todo, c.glyph)
 			}
 		}
 	}
+	old := slices.Sorted(maps.Keys(keep))
+	gid = make(map[uint16]uint16, len(old))
+	for i, g := range old {
+		gid[g] = uint16(i)
+	}
+	n := len(old)
 	var newGlyf bytes.Buffer
-	newLoca := make([]byte, 4*(f.numGlyphs+1))
-	for g := range f.numGlyphs {
-		binary.BigEndian.PutUint32(newLoca[4*g:], uint32(newGlyf.Len()))
-		if keep[uint16(g)] {
-			newGlyf.Write(glyf[f.loca[g]:f.loca[g+1]])
-			for newGlyf.Len()%4 != 0 {
-				newGlyf.WriteByte(0)
+	newLoca := make([]byte, 4*(n+1))
+	hmtx := make([]byte, 4*n)
+	for i, g := range old {
+		binary.BigEndian.PutUint32(newLoca[4*i:], uint32(newGlyf.Len()))
+		binary.BigEndian.PutUint16(hmtx[4*i:], f.advances[g])
+		binary.BigEndian.PutUint16(hmtx[4*i+2:], f.lsb(int(g)))
+		data := glyf[f.loca[g]:f.loca[g+1]]
+		comps, _ := components(data)
+		if len(comps) > 0 {
+			data = slices.Clone(data)
+			for _, c := range comps {
+				binary.BigEndian.PutUint16(data[c.at:], gid[c.glyph])
 			}
 		}
+		newGlyf.Write(data)
+		for newGlyf.Len()%4 != 0 {
+			newGlyf.WriteByte(0)
+		}
 	}
-	binary.BigEndian.PutUint32(newLoca[4*f.numGlyphs:], uint32(newGlyf.Len()))
+	binary.BigEndian.PutUint32(newLoca[4*n:], uint32(newGlyf.Len()))
 	head := slices.Clone(f.tables["head"])
-	binary.BigEndian.PutUint32(head[8:], 0)  // checksumAdjustment, recomputed below
+	binary.BigEndian.PutUint32(head[8:], 0) // checksumAdjustment, set by writeSFNT
 	binary.BigEndian.PutUint16(head[50:], 1) // long loca
-	out := map[string][]byte{
-		"head": head, "hhea": f.tables["hhea"], "hmtx": f.tables["hmtx"], "maxp": f.tables["maxp"],
-		"loca": newLoca, "glyf": newGlyf.Bytes(),
-	}
-	// cmap and OS/2 are not needed by PDF readers, but keep the subset a
-	// complete TrueType file for other tools (font validators, PDF/A checks).
-	for _, t := range []string{"cvt ", "fpgm", "prep", "cmap", "OS/2"} {
+	maxp := slices.Clone(f.tables["maxp"])
+	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
+	hhea := slices.Clone(f.tables["hhea"])
+	binary.BigEndian.PutUint16(hhea[34:], uint16(n))
+	out := map[string][]byte{"head": head, "hhea": hhea, "hmtx": hmtx, "maxp": maxp,
+		"loca": newLoca, "glyf": newGlyf.Bytes(), "cmap": emptyCmap}
+	for _, t := range []string{"cvt ", "fpgm", "prep", "OS/2"} {
 		if d := f.tables[t]; d != nil {
 			out[t] = d
 		}
@@ -208,21 +225,52 @@ func (f *Face) Subset(glyphs []uint16) ([]byte, error) {
 		binary.BigEndian.PutUint32(post, 0x00030000) // version 3: no glyph names
 		out["post"] = post
 	}
-	return writeSFNT(out), nil
+	return writeSFNT(out), gid, nil
+}
+
+// emptyCmap is a cmap table with one format 4 subtable (Windows, Unicode
+// BMP) that maps nothing: PDF readers show the subset's glyphs by ID.
+var emptyCmap = []byte{
+	0, 0, 0, 1, // version 0, one subtable
+	0, 3, 0, 1, 0, 0, 0, 12, // platform 3, encoding 1, at offset 12
+	0, 4, 0, 24, 0, 0, // format 4, length 24, language 0
+	0, 2, 0, 2, 0, 0, 0, 0, // segCountX2 2, searchRange 2, entrySelector 0, rangeShift 0
+	0xff, 0xff, 0, 0, // endCode 0xFFFF, reservedPad
+	0xff, 0xff, 0, 1, 0, 0, // startCode 0xFFFF, idDelta 1, idRangeOffset 0
+}
+
+// lsb returns glyph g's left side bearing from hmtx.
+func (f *Face) lsb(g int) uint16 {
+	hm := f.tables["hmtx"]
+	nh := int(binary.BigEndian.Uint16(f.tables["hhea"][34:]))
+	if g < nh {
+		return binary.BigEndian.Uint16(hm[4*g+2:])
+	}
+	if o := 4*nh + 2*(g-nh); o+2 <= len(hm) {
+		return binary.BigEndian.Uint16(hm[o:])
+	}
+	return 0
+}
+
+// component is one part of a composite glyph: the glyph it draws and the
+// offset of that glyph ID in the composite's data.
+type component struct {
+	glyph uint16
+	at    int
 }
 
 // components lists the glyphs a composite glyph is built from.
-func components(g []byte) ([]uint16, error) {
+func components(g []byte) ([]component, error) {
 	if len(g) < 10 || int16(binary.BigEndian.Uint16(g)) >= 0 {
 		return nil, nil // empty or simple
 	}
-	var out []uint16
+	var out []component
 	for p := 10; ; {
 		if p+4 > len(g) {
 			return nil, errors.New("truncated composite glyph")
 		}
 		flags := binary.BigEndian.Uint16(g[p:])
-		out = append(out, binary.BigEndian.Uint16(g[p+2:]))
+		out = append(out, component{binary.BigEndian.Uint16(g[p+2:]), p + 2})
 		p += 4
 		if flags&0x0001 != 0 { // ARG_1_AND_2_ARE_WORDS
 			p += 4

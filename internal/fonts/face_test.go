@@ -3,6 +3,7 @@ package fonts
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 
@@ -44,7 +45,8 @@ func TestParseShipped(t *testing.T) {
 }
 
 // TestSubset cuts a subset and reads it back: kept glyphs (and the parts
-// of composite ones) keep their outlines under the same IDs, others are empty.
+// of composite ones) keep their outlines under their new IDs and advances,
+// others are gone.
 func TestSubset(t *testing.T) {
 	f, err := Parse(DejaVuSans)
 	if err != nil {
@@ -55,7 +57,7 @@ func TestSubset(t *testing.T) {
 		g, _ := f.Glyph(r)
 		keep = append(keep, g)
 	}
-	sub, err := f.Subset(keep)
+	sub, gid, err := f.Subset(keep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,14 +76,26 @@ func TestSubset(t *testing.T) {
 		}
 		return len(s)
 	}
+	if sf.NumGlyphs() != len(gid) || len(gid) < len(keep) {
+		t.Errorf("subset has %d glyphs, map %d, asked for %d", sf.NumGlyphs(), len(gid), len(keep))
+	}
 	for _, g := range keep {
-		if segments(g) == 0 {
-			t.Errorf("kept glyph %d lost its outline", g)
+		ng, ok := gid[g]
+		if !ok {
+			t.Fatalf("kept glyph %d has no new ID", g)
+		}
+		if segments(ng) == 0 {
+			t.Errorf("kept glyph %d (now %d) lost its outline", g, ng)
+		}
+		// DejaVu has 2048 units per em: at 2048 ppem an advance is in font units.
+		adv, err := sf.GlyphAdvance(&b, sfnt.GlyphIndex(ng), fixed.I(2048), 0)
+		if want := int(math.Round(f.Advance(g) * 2.048)); err != nil || adv.Round() != want {
+			t.Errorf("glyph %d: advance %v in the subset, %v thousandths in the font (%v)", g, adv.Round(), f.Advance(g), err)
 		}
 	}
 	z, _ := f.Glyph('Z')
-	if slices.Contains(keep, z) || segments(z) != 0 {
-		t.Errorf("glyph Z (%d) was not asked for but has an outline", z)
+	if _, ok := gid[z]; ok || slices.Contains(keep, z) {
+		t.Errorf("glyph Z (%d) was not asked for but is in the subset", z)
 	}
 }
 
@@ -119,7 +133,7 @@ func FuzzParse(f *testing.F) {
 			return
 		}
 		fc.Width("Ký bởi")
-		if _, err := fc.Subset([]uint16{1, 2, 3, 65535}); err != nil && !errors.Is(err, ErrFont) {
+		if _, _, err := fc.Subset([]uint16{1, 2, 3, 65535}); err != nil && !errors.Is(err, ErrFont) {
 			t.Errorf("Subset error is not ErrFont: %v", err)
 		}
 	})
