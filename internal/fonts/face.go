@@ -207,7 +207,7 @@ func (f *Face) Subset(glyphs []uint16) (font []byte, gid map[uint16]uint16, err 
 	}
 	binary.BigEndian.PutUint32(newLoca[4*n:], uint32(newGlyf.Len()))
 	head := slices.Clone(f.tables["head"])
-	binary.BigEndian.PutUint32(head[8:], 0) // checksumAdjustment, set by writeSFNT
+	binary.BigEndian.PutUint32(head[8:], 0)  // checksumAdjustment, set by writeSFNT
 	binary.BigEndian.PutUint16(head[50:], 1) // long loca
 	maxp := slices.Clone(f.tables["maxp"])
 	binary.BigEndian.PutUint16(maxp[4:], uint16(n))
