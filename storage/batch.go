@@ -130,12 +130,12 @@ func (tx *Tx) pipeline(ctx context.Context, items []*BatchItem, commit bool) err
 
 func (it *BatchItem) runSQL(ctx context.Context, tx *Tx) error {
 	if it.scan {
-		if err := tx.q.QueryRowContext(ctx, it.query, it.args...).Scan(it.dest...); err != nil {
+		if err := tx.queryer(ctx, it.query).QueryRowContext(ctx, it.query, it.args...).Scan(it.dest...); err != nil {
 			return tx.wrap("batch", fmt.Errorf("%s: %w", firstWords(it.query), err))
 		}
 		return nil
 	}
-	res, err := tx.q.ExecContext(ctx, it.query, it.args...)
+	res, err := tx.queryer(ctx, it.query).ExecContext(ctx, it.query, it.args...)
 	if err != nil {
 		return tx.wrap("batch", fmt.Errorf("%s: %w", firstWords(it.query), err))
 	}

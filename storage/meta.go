@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -55,13 +56,87 @@ type sqlMeta struct {
 	wmu     sync.Mutex
 	logger  *slog.Logger
 	closers []func() error
+
+	// SQLite: statements prepared once per pool (database/sql then keeps
+	// them prepared on each connection), so repeated queries skip SQLite's
+	// parser. PostgreSQL's driver caches statements itself.
+	stmtMu    sync.Mutex
+	stmts     map[stmtKey]*sql.Stmt
+	seen      map[stmtKey]bool // to prepare after the transaction that ran them
+	closed    bool
+	preparing atomic.Bool // a prepareSeen goroutine runs
+}
+
+type stmtKey struct {
+	db    *sql.DB
+	query string
+}
+
+// maxCachedStmts bounds the statement cache; queries beyond it (built
+// with variable text) run unprepared.
+const maxCachedStmts = 512
+
+// stmt returns query prepared on db, or nil when it is not (yet). A
+// query seen for the first time is noted and prepared after its
+// transaction, by prepareSeen: preparing on the pool needs a free
+// connection, and the SQLite writer's only one is the transaction's.
+func (m *sqlMeta) stmt(db *sql.DB, query string) *sql.Stmt {
+	k := stmtKey{db, query}
+	m.stmtMu.Lock()
+	defer m.stmtMu.Unlock()
+	if st, ok := m.stmts[k]; ok {
+		return st
+	}
+	if len(m.stmts)+len(m.seen) < maxCachedStmts {
+		if m.seen == nil {
+			m.seen = map[stmtKey]bool{}
+		}
+		m.seen[k] = true
+	}
+	return nil
+}
+
+// prepareSeen prepares the queries noted by stmt, in a goroutine of its
+// own: it waits for free connections.
+func (m *sqlMeta) prepareSeen(ctx context.Context) {
+	m.stmtMu.Lock()
+	seen := m.seen
+	m.seen = nil
+	m.stmtMu.Unlock()
+	for k := range seen {
+		st, err := k.db.PrepareContext(ctx, k.query)
+		if err != nil {
+			continue // it runs unprepared; its own error surfaced there
+		}
+		m.stmtMu.Lock()
+		if _, ok := m.stmts[k]; ok || m.stmts == nil && m.closed {
+			st.Close()
+		} else {
+			if m.stmts == nil {
+				m.stmts = map[stmtKey]*sql.Stmt{}
+			}
+			m.stmts[k] = st
+		}
+		m.stmtMu.Unlock()
+	}
+}
+
+// closeStmts closes the cached statements (before the pools close).
+func (m *sqlMeta) closeStmts() error {
+	m.stmtMu.Lock()
+	defer m.stmtMu.Unlock()
+	for _, st := range m.stmts {
+		st.Close()
+	}
+	m.stmts, m.seen, m.closed = nil, nil, true
+	return nil
 }
 
 func (m *sqlMeta) Backend() string { return m.backend }
 func (m *sqlMeta) Name() string    { return m.name }
 
 func (m *sqlMeta) Close() error {
-	var errs []error
+	errs := []error{m.closeStmts()}
 	for _, c := range m.closers {
 		errs = append(errs, c())
 	}
@@ -91,6 +166,14 @@ func (m *sqlMeta) run(ctx context.Context, readOnly bool, fn func(ctx context.Co
 		}
 		var committing bool
 		committing, err = m.once(ctx, readOnly, fn)
+		if m.backend == "sqlite" && m.preparing.CompareAndSwap(false, true) {
+			// In the background: this goroutine may still be inside an
+			// outer transaction that holds the connection Prepare needs.
+			go func() {
+				defer m.preparing.Store(false)
+				m.prepareSeen(context.Background())
+			}()
+		}
 		if err == nil || committing || !m.retryable(err) {
 			return err
 		}
@@ -125,7 +208,7 @@ func (m *sqlMeta) once(ctx context.Context, readOnly bool, fn func(ctx context.C
 	if err != nil {
 		return false, &StoreError{Store: m.name, Op: "begin", Err: unavailable(err)}
 	}
-	tx := &Tx{q: stx, meta: m, readOnly: readOnly}
+	tx := &Tx{q: stx, stx: stx, db: db, meta: m, readOnly: readOnly}
 	committed := false
 	defer func() { tx.ended(committed) }() // before the writer lock is released
 	if err := tx.work(ctx, fn); err != nil {
@@ -240,6 +323,8 @@ type queryer interface {
 // both backends.
 type Tx struct {
 	q        queryer
+	stx      *sql.Tx // SQLite: the transaction, and the pool it came from
+	db       *sql.DB
 	meta     *sqlMeta
 	readOnly bool
 	before   []hook
@@ -291,7 +376,7 @@ func (tx *Tx) Exec(ctx context.Context, query string, args ...any) (int64, error
 	if err := tx.begin(ctx); err != nil {
 		return 0, err
 	}
-	res, err := tx.q.ExecContext(ctx, query, args...)
+	res, err := tx.queryer(ctx, query).ExecContext(ctx, query, args...)
 	if err != nil {
 		return 0, tx.wrap("exec", err)
 	}
@@ -304,7 +389,7 @@ func (tx *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, 
 	if err := tx.begin(ctx); err != nil {
 		return nil, err
 	}
-	rows, err := tx.q.QueryContext(ctx, query, args...)
+	rows, err := tx.queryer(ctx, query).QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, tx.wrap("query", err)
 	}
@@ -320,7 +405,37 @@ func (tx *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row 
 		cancel()
 		return tx.q.QueryRowContext(done, query, args...)
 	}
-	return tx.q.QueryRowContext(ctx, query, args...)
+	return tx.queryer(ctx, query).QueryRowContext(ctx, query, args...)
+}
+
+// queryer returns what runs query: on SQLite its cached prepared
+// statement bound to this transaction, else the transaction itself.
+func (tx *Tx) queryer(ctx context.Context, query string) queryer {
+	// Scripts of several statements run as they are: a prepared statement
+	// holds only the first.
+	if tx.stx == nil || strings.Contains(strings.TrimRight(query, "; \t\r\n"), ";") {
+		return tx.q
+	}
+	st := tx.meta.stmt(tx.db, query)
+	if st == nil {
+		return tx.q
+	}
+	return stmtQueryer{tx.stx.StmtContext(ctx, st)}
+}
+
+// stmtQueryer runs a prepared statement; the query text is ignored.
+type stmtQueryer struct{ st *sql.Stmt }
+
+func (s stmtQueryer) ExecContext(ctx context.Context, _ string, args ...any) (sql.Result, error) {
+	return s.st.ExecContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryContext(ctx context.Context, _ string, args ...any) (*sql.Rows, error) {
+	return s.st.QueryContext(ctx, args...)
+}
+
+func (s stmtQueryer) QueryRowContext(ctx context.Context, _ string, args ...any) *sql.Row {
+	return s.st.QueryRowContext(ctx, args...)
 }
 
 func (tx *Tx) wrap(op string, err error) error {
