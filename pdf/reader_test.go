@@ -3,6 +3,8 @@ package pdf
 import (
 	"bytes"
 	"errors"
+	"os"
+	"runtime"
 	"testing"
 )
 
@@ -90,5 +92,25 @@ func TestBrokenFiles(t *testing.T) {
 				t.Errorf("error %v is not an *Error", err)
 			}
 		})
+	}
+}
+
+// TestXRefStreamBomb opens a file whose cross-reference stream inflates to
+// 512 MiB: decoding stops at the size its entries imply, so the refusal
+// allocates little.
+func TestXRefStreamBomb(t *testing.T) {
+	b, err := os.ReadFile("testdata/xref-bomb.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	_, err = Open(bytes.NewReader(b), int64(len(b)), nil)
+	runtime.ReadMemStats(&after)
+	if err == nil || !errors.Is(err, ErrLimit) && !errors.Is(err, ErrXRef) {
+		t.Fatalf("Open: %v, want ErrLimit or ErrXRef", err)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+		t.Errorf("refusing the bomb allocated %d MiB", alloc>>20)
 	}
 }

@@ -295,7 +295,12 @@ func (r *Reader) readXRefStream(off int64) (Dict, map[uint32]XRefEntry, int64, e
 	if rows*int64(row) > r.opts.MaxStreamSize {
 		return nil, nil, 0, newError(ErrLimit, off, "cross-reference stream of %d entries exceeds Options.MaxStreamSize", rows)
 	}
-	data, err := r.decodeStream(s, r.opts.MaxStreamSize, nil)
+	// The entries fix the decoded size: rows of row bytes, plus a filter
+	// byte per row under a PNG predictor, plus slack for trailing padding.
+	// Decoding stops there, so a stream that inflates to far more (a
+	// "zip bomb") costs no more memory than a real one.
+	limit := min(rows*int64(row+1)+64<<10, r.opts.MaxStreamSize)
+	data, err := r.decodeStream(s, limit, nil)
 	if err != nil {
 		return nil, nil, 0, asXRef(err, off, "cross-reference stream data")
 	}
