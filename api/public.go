@@ -491,15 +491,23 @@ func (p *publicPages) resolve(ctx context.Context, code string) (*pageEntry, err
 	}
 	now := time.Now()
 	if ok && now.Sub(e.built) < p.ttl {
-		if now.UnixNano()-e.checked.Load() < int64(publicRecheck) {
+		last := e.checked.Load()
+		if now.UnixNano()-last < int64(publicRecheck) {
+			return e, nil
+		}
+		// One request rechecks the stamp; the others meanwhile serve the
+		// page as it is (a moment older than publicRecheck at most), so a
+		// busy page does not send every concurrent request to the database
+		// once a second.
+		if !e.checked.CompareAndSwap(last, now.UnixNano()) {
 			return e, nil
 		}
 		st, err := p.stamp(ctx, did, lineage)
 		if err != nil {
+			e.checked.CompareAndSwap(now.UnixNano(), last) // the next request tries again
 			return nil, err
 		}
 		if st == e.stamp {
-			e.checked.Store(now.UnixNano())
 			return e, nil
 		}
 	}
