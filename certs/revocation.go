@@ -100,6 +100,9 @@ func (p *RevocationPolicy) Check(ctx context.Context, cert, issuer *x509.Certifi
 	var errs []error
 	try := func(ocspResps, crls [][]byte, online bool) bool {
 		for _, der := range ocspResps {
+			if !answersFor(der, cert.SerialNumber) {
+				continue // another certificate's response
+			}
 			r, err := ocsp.ParseResponseForCert(der, cert, issuer)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("ocsp: %w", err))
