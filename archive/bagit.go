@@ -487,16 +487,7 @@ func (b *bagReader) readerAt(m *bagMember) (io.ReaderAt, func(), error) {
 		return nil, nil, err
 	}
 	defer rc.Close()
-	f, err := os.CreateTemp("", "kyso-bag-member-")
-	if err != nil {
-		return nil, nil, err
-	}
-	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, rc); err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return f, cleanup, nil
+	return spoolReader(rc, "kyso-bag-member-")
 }
 
 // maxSpool bounds a compressed zip member unpacked to a temporary file

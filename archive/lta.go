@@ -31,16 +31,67 @@ func spool(ctx context.Context, src Source, v *Version) (*os.File, func(), error
 		return f, func() { f.Close() }, nil
 	}
 	defer rc.Close()
-	f, err := os.CreateTemp("", "kyso-archive-")
+	return spoolReader(rc, "kyso-archive-")
+}
+
+// spoolReader copies r into a new temporary file (named with prefix); the
+// cleanup closes and removes it.
+func spoolReader(r io.Reader, prefix string) (*os.File, func(), error) {
+	f, err := os.CreateTemp("", prefix)
 	if err != nil {
 		return nil, nil, err
 	}
 	cleanup := func() { f.Close(); os.Remove(f.Name()) }
-	if _, err := io.Copy(f, rc); err != nil {
+	if _, err := io.Copy(f, r); err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	return f, cleanup, nil
+}
+
+// signedPDF is the latest version of a selected document, a PDF that
+// signer.Inspect could read, spooled for random access.
+type signedPDF struct {
+	dossier  *Dossier
+	document *Document
+	version  *Version
+	file     *os.File
+	state    *signer.LTAState
+}
+
+// eachLatestPDF calls fn for the latest version of every selected
+// document that is a PDF signer.Inspect can read (others are passed over),
+// and stops at fn's first error. Failures to read a version are wrapped
+// with op and the dossier and document.
+func eachLatestPDF(ctx context.Context, src Source, sel Selection, op string, fn func(p signedPDF) error) error {
+	sel.MetadataOnly = false
+	for d, err := range src.Dossiers(ctx, sel) {
+		if err != nil {
+			return err
+		}
+		for i := range d.Documents {
+			doc := &d.Documents[i]
+			last := doc.latest()
+			if last == nil || last.MediaType != "application/pdf" {
+				continue
+			}
+			f, cleanup, err := spool(ctx, src, last)
+			if err != nil {
+				return fmt.Errorf("%s: dossier %s document %s: %w", op, d.Code, doc.ID, err)
+			}
+			st, err := signer.Inspect(f, last.Size)
+			if err == nil {
+				err = fn(signedPDF{dossier: d, document: doc, version: last, file: f, state: st})
+			} else {
+				err = nil // not a PDF kyso can augment: left as it is
+			}
+			cleanup()
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // augmentFunc is signer.Extend or signer.Renew.
@@ -85,37 +136,20 @@ func PrepareLTA(ctx context.Context, src Source, store VersionStore, sel Selecti
 		return 0, errors.New("archive: B-LTA extension needs a version store")
 	}
 	n := 0
-	sel.MetadataOnly = false
-	for d, err := range src.Dossiers(ctx, sel) {
+	err := eachLatestPDF(ctx, src, sel, "archive", func(p signedPDF) error {
+		if len(p.state.Signatures) == 0 || p.state.LTA {
+			return nil
+		}
+		sum, err := addAugmented(ctx, store, p.dossier, p.document, p.file, p.version.Size, signer.Extend, opts, time.Now())
 		if err != nil {
-			return n, err
+			return fmt.Errorf("archive: extending dossier %s document %s to B-LTA: %w", p.dossier.Code, p.document.ID, err)
 		}
-		for i := range d.Documents {
-			doc := &d.Documents[i]
-			last := doc.latest()
-			if last == nil || last.MediaType != "application/pdf" {
-				continue
-			}
-			f, cleanup, err := spool(ctx, src, last)
-			if err != nil {
-				return n, fmt.Errorf("archive: dossier %s document %s: %w", d.Code, doc.ID, err)
-			}
-			st, err := signer.Inspect(f, last.Size)
-			if err != nil || len(st.Signatures) == 0 || st.LTA {
-				cleanup()
-				continue
-			}
-			sum, err := addAugmented(ctx, store, d, doc, f, last.Size, signer.Extend, opts, time.Now())
-			cleanup()
-			if err != nil {
-				return n, fmt.Errorf("archive: extending dossier %s document %s to B-LTA: %w", d.Code, doc.ID, err)
-			}
-			if sum != "" {
-				n++
-			}
+		if sum != "" {
+			n++
 		}
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // RenewOptions control Renew.
@@ -156,41 +190,24 @@ func Renew(ctx context.Context, src Source, store VersionStore, sel Selection, o
 	}
 	limit := now().Add(opts.Window)
 	res := &RenewResult{Renewed: []Renewed{}}
-	sel.MetadataOnly = false
-	for d, err := range src.Dossiers(ctx, sel) {
+	err := eachLatestPDF(ctx, src, sel, "archive renew", func(p signedPDF) error {
+		if p.state.Latest == nil || p.state.Latest.TSA == nil {
+			return nil
+		}
+		res.Checked++
+		expires := p.state.Latest.TSA.NotAfter
+		if !expires.Before(limit) {
+			return nil
+		}
+		sum, err := addAugmented(ctx, store, p.dossier, p.document, p.file, p.version.Size, signer.Renew, opts.Extend, now())
 		if err != nil {
-			return res, err
+			return fmt.Errorf("archive renew: dossier %s document %s: %w", p.dossier.Code, p.document.ID, err)
 		}
-		for i := range d.Documents {
-			doc := &d.Documents[i]
-			last := doc.latest()
-			if last == nil || last.MediaType != "application/pdf" {
-				continue
-			}
-			f, cleanup, err := spool(ctx, src, last)
-			if err != nil {
-				return res, fmt.Errorf("archive renew: dossier %s document %s: %w", d.Code, doc.ID, err)
-			}
-			st, err := signer.Inspect(f, last.Size)
-			if err != nil || st.Latest == nil || st.Latest.TSA == nil {
-				cleanup()
-				continue
-			}
-			res.Checked++
-			expires := st.Latest.TSA.NotAfter
-			if !expires.Before(limit) {
-				cleanup()
-				continue
-			}
-			sum, err := addAugmented(ctx, store, d, doc, f, last.Size, signer.Renew, opts.Extend, now())
-			cleanup()
-			if err != nil {
-				return res, fmt.Errorf("archive renew: dossier %s document %s: %w", d.Code, doc.ID, err)
-			}
-			res.Renewed = append(res.Renewed, Renewed{Dossier: d.Code, Document: doc.ID, Previous: last.SHA256, SHA256: sum, TSAExpires: expires.UTC()})
-		}
-	}
-	return res, nil
+		res.Renewed = append(res.Renewed, Renewed{Dossier: p.dossier.Code, Document: p.document.ID,
+			Previous: p.version.SHA256, SHA256: sum, TSAExpires: expires.UTC()})
+		return nil
+	})
+	return res, err
 }
 
 // DueDossier is a dossier that should have been handed over to the archive.
