@@ -28,6 +28,7 @@ type Face struct {
 	numGlyphs int
 	upem      int
 	advances  []uint16 // font units, per glyph
+	lsbs      []uint16 // left side bearings, font units, per glyph
 	loca      []uint32 // numGlyphs+1 offsets into glyf
 
 	// Metrics in thousandths of an em, as PDF font descriptors state them.
@@ -97,9 +98,17 @@ func Parse(data []byte) (*Face, error) {
 	if nh == 0 || 4*nh > len(hm) {
 		return nil, fmt.Errorf("%w: short hmtx", ErrFont)
 	}
+	// hmtx: nh (advance, lsb) pairs, then an lsb for each further glyph,
+	// which shares the last advance.
 	fc.advances = make([]uint16, fc.numGlyphs)
+	fc.lsbs = make([]uint16, fc.numGlyphs)
 	for g := range fc.advances {
 		fc.advances[g] = binary.BigEndian.Uint16(hm[4*min(g, nh-1):])
+		if g < nh {
+			fc.lsbs[g] = binary.BigEndian.Uint16(hm[4*g+2:])
+		} else if o := 4*nh + 2*(g-nh); o+2 <= len(hm) {
+			fc.lsbs[g] = binary.BigEndian.Uint16(hm[o:])
+		}
 	}
 	scale := func(v int16) float64 { return float64(v) * 1000 / float64(fc.upem) }
 	s16 := func(b []byte, o int) int16 { return int16(binary.BigEndian.Uint16(b[o:])) }
@@ -191,7 +200,7 @@ func (f *Face) Subset(glyphs []uint16) (font []byte, gid map[uint16]uint16, err 
 	for i, g := range old {
 		binary.BigEndian.PutUint32(newLoca[4*i:], uint32(newGlyf.Len()))
 		binary.BigEndian.PutUint16(hmtx[4*i:], f.advances[g])
-		binary.BigEndian.PutUint16(hmtx[4*i+2:], f.lsb(int(g)))
+		binary.BigEndian.PutUint16(hmtx[4*i+2:], f.lsbs[g])
 		data := glyf[f.loca[g]:f.loca[g+1]]
 		comps, _ := components(data)
 		if len(comps) > 0 {
@@ -237,19 +246,6 @@ var emptyCmap = []byte{
 	0, 2, 0, 2, 0, 0, 0, 0, // segCountX2 2, searchRange 2, entrySelector 0, rangeShift 0
 	0xff, 0xff, 0, 0, // endCode 0xFFFF, reservedPad
 	0xff, 0xff, 0, 1, 0, 0, // startCode 0xFFFF, idDelta 1, idRangeOffset 0
-}
-
-// lsb returns glyph g's left side bearing from hmtx.
-func (f *Face) lsb(g int) uint16 {
-	hm := f.tables["hmtx"]
-	nh := int(binary.BigEndian.Uint16(f.tables["hhea"][34:]))
-	if g < nh {
-		return binary.BigEndian.Uint16(hm[4*g+2:])
-	}
-	if o := 4*nh + 2*(g-nh); o+2 <= len(hm) {
-		return binary.BigEndian.Uint16(hm[o:])
-	}
-	return 0
 }
 
 // component is one part of a composite glyph: the glyph it draws and the

@@ -104,7 +104,7 @@ func TestParseBroken(t *testing.T) {
 	badLoca := func() []byte {
 		b := slices.Clone(DejaVuSans)
 		f, _ := Parse(b)
-		// Point the second loca entry past the glyf table.
+		// Point the first two loca entries past the glyf table.
 		loca := f.tables["loca"]
 		for i := range loca[:8] {
 			loca[i] = 0xff
